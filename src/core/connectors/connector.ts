@@ -1,0 +1,112 @@
+// The one interface every warehouse connector implements (one file per warehouse beside this one).
+// Rows cross this boundary as JSON-safe values so the agent, the webview and the CLI can all
+// carry them without knowing the driver.
+
+export type Dialect = 'duckdb' | 'postgres' | 'snowflake';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Row = JsonValue[];
+
+export interface ColumnInfo {
+  name: string;
+  /** The database's own type name, e.g. `DECIMAL(10,2)` or `TIMESTAMP`. */
+  type: string;
+}
+
+export interface QueryOptions {
+  /** Stops the query: the connector cancels it on the server, not just in the client. */
+  signal?: AbortSignal;
+  /** Preview cap: stop reading after this many rows and mark the result truncated. */
+  maxRows?: number;
+  timeoutMs?: number;
+}
+
+/** A running query. Read `columns` at once; iterate `batches()` once; then `rowCount`/`truncated` are final. */
+export interface QueryStream {
+  readonly columns: readonly ColumnInfo[];
+  batches(): AsyncIterable<Row[]>;
+  readonly rowCount: number;
+  readonly truncated: boolean;
+}
+
+export interface TableRef {
+  database?: string;
+  schema?: string;
+  name: string;
+}
+
+export interface TableInfo extends Required<Omit<TableRef, 'database'>> {
+  database: string;
+  kind: 'table' | 'view';
+  comment: string | null;
+  rowEstimate: number | null;
+}
+
+export interface ColumnDetail extends ColumnInfo {
+  nullable: boolean;
+  comment: string | null;
+}
+
+export interface TableDetail extends TableInfo {
+  columns: ColumnDetail[];
+  primaryKey: string[];
+  foreignKeys: { columns: string[]; references: { table: string; columns: string[] } }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque token for the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface ExplainResult {
+  estimatedRows: number | null;
+  plan: string;
+}
+
+/** What a statement is, as the database's own parser sees it. */
+export interface StatementShape {
+  count: number;
+  /** Lower-case kind of the first statement: select, insert, drop, ... */
+  kind: string;
+}
+
+export interface Connector {
+  readonly dialect: Dialect;
+  readonly id: string;
+  query(sql: string, options?: QueryOptions): Promise<QueryStream>;
+  explain(sql: string, options?: { signal?: AbortSignal }): Promise<ExplainResult>;
+  describeStatement(sql: string): Promise<StatementShape>;
+  listTables(options?: { schema?: string; pageSize?: number; pageToken?: string }): Promise<Page<TableInfo>>;
+  describeTable(table: TableRef): Promise<TableDetail>;
+  close(): Promise<void>;
+}
+
+/** A failure the user can act on: `message` says what went wrong, `hint` what to do. */
+export class ConnectorError extends Error {
+  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConnectorError';
+  }
+}
+
+export class QueryCancelledError extends ConnectorError {
+  constructor() {
+    super('The query was stopped.');
+    this.name = 'QueryCancelledError';
+  }
+}
+
+export class QueryTimeoutError extends ConnectorError {
+  constructor(timeoutMs: number) {
+    super(`The query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, 'Narrow the query or raise the timeout.');
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** Reads a whole (capped) stream into memory: for previews and tool results. */
+export async function readAll(stream: QueryStream): Promise<{ columns: ColumnInfo[]; rows: Row[]; truncated: boolean }> {
+  const rows: Row[] = [];
+  for await (const batch of stream.batches()) rows.push(...batch);
+  return { columns: [...stream.columns], rows, truncated: stream.truncated };
+}

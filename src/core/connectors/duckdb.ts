@@ -1,0 +1,319 @@
+// DuckDB through @duckdb/node-api. The read path is locked at the database level: the file is
+// attached READ_ONLY into an in-memory instance, external access (files, URLs, extensions) is
+// disabled and the configuration is locked, so no statement can undo it. Each query gets its own
+// connection, so Stop interrupts exactly that query.
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import {
+  ConnectorError,
+  QueryCancelledError,
+  QueryTimeoutError,
+  type ColumnDetail,
+  type ColumnInfo,
+  type Connector,
+  type ExplainResult,
+  type JsonValue,
+  type Page,
+  type QueryOptions,
+  type QueryStream,
+  type Row,
+  type StatementShape,
+  type TableDetail,
+  type TableInfo,
+  type TableRef,
+} from './connector';
+
+type DuckDBApi = typeof import('@duckdb/node-api');
+
+/** Loaded on first use, so activating the extension never loads the native driver. */
+let api: Promise<DuckDBApi> | undefined;
+export function loadDuckDB(): Promise<DuckDBApi> {
+  api ??= import('@duckdb/node-api');
+  return api;
+}
+
+const CATALOG = 'wh';
+const LOCKDOWN = [
+  'SET enable_external_access = false',
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+  'SET allow_community_extensions = false',
+  'SET lock_configuration = true',
+];
+
+export interface DuckDBConnectorOptions {
+  id: string;
+  /** Path of the database file; opened read-only. */
+  path: string;
+}
+
+export class DuckDBConnector implements Connector {
+  readonly dialect = 'duckdb' as const;
+  readonly id: string;
+  private constructor(
+    id: string,
+    private readonly duck: DuckDBApi,
+    private readonly instance: DuckDBInstance,
+  ) {
+    this.id = id;
+  }
+
+  /** Opens `path` read-only with external access disabled and the configuration locked. */
+  static async open(options: DuckDBConnectorOptions): Promise<DuckDBConnector> {
+    const duck = await loadDuckDB();
+    const instance = await duck.DuckDBInstance.create(':memory:');
+    const setup = await instance.connect();
+    try {
+      await setup.run(`ATTACH ${sqlString(options.path)} AS ${CATALOG} (READ_ONLY)`);
+      for (const statement of LOCKDOWN) await setup.run(statement);
+    } catch (error) {
+      instance.closeSync();
+      throw new ConnectorError(`Could not open the DuckDB file ${options.path}: ${messageOf(error)}`, 'Check that the file exists and is a DuckDB database.', { cause: error });
+    } finally {
+      setup.disconnectSync();
+    }
+    return new DuckDBConnector(options.id, duck, instance);
+  }
+
+  private async connection(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    await connection.run(`USE ${CATALOG}`);
+    return connection;
+  }
+
+  /** Prepares exactly one statement; anything else is refused before it reaches the engine. */
+  private async prepareOne(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    let extracted;
+    try {
+      extracted = await connection.extractStatements(sql);
+    } catch (error) {
+      throw new ConnectorError(`DuckDB could not parse the SQL: ${messageOf(error)}`);
+    }
+    if (extracted.count !== 1) {
+      throw new ConnectorError(`Expected exactly one SQL statement, got ${extracted.count}.`, 'Send one statement at a time.');
+    }
+    try {
+      return await extracted.prepare(0);
+    } catch (error) {
+      throw new ConnectorError(messageOf(error));
+    }
+  }
+
+  async describeStatement(sql: string): Promise<StatementShape> {
+    const connection = await this.connection();
+    try {
+      const extracted = await connection.extractStatements(sql);
+      if (extracted.count === 0) return { count: 0, kind: 'empty' };
+      const prepared = await extracted.prepare(0);
+      return { count: extracted.count, kind: this.duck.StatementType[prepared.statementType].toLowerCase() };
+    } catch (error) {
+      throw new ConnectorError(`DuckDB could not parse the SQL: ${messageOf(error)}`);
+    } finally {
+      connection.disconnectSync();
+    }
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    const { signal, maxRows = Number.POSITIVE_INFINITY, timeoutMs } = options;
+    if (signal?.aborted) throw new QueryCancelledError();
+    const connection = await this.connection();
+    let stopReason: 'cancel' | 'timeout' | undefined;
+    const interrupt = (reason: 'cancel' | 'timeout') => {
+      stopReason ??= reason;
+      connection.interrupt();
+    };
+    const onAbort = () => interrupt('cancel');
+    signal?.addEventListener('abort', onAbort);
+    const timer = timeoutMs ? setTimeout(() => interrupt('timeout'), timeoutMs) : undefined;
+    const finish = () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      connection.disconnectSync();
+    };
+    const translate = (error: unknown): Error => {
+      if (stopReason === 'cancel') return new QueryCancelledError();
+      if (stopReason === 'timeout') return new QueryTimeoutError(timeoutMs ?? 0);
+      return error instanceof ConnectorError ? error : new ConnectorError(messageOf(error), undefined, { cause: error });
+    };
+
+    let result;
+    try {
+      const prepared = await this.prepareOne(connection, sql);
+      result = await prepared.stream();
+    } catch (error) {
+      finish();
+      throw translate(error);
+    }
+    const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: String(result.columnType(i)) }));
+    const integerColumns = columns.map((c) => INTEGER_TYPES.has(c.type));
+    const converter = this.duck.JsonDuckDBValueConverter;
+    const state = { rowCount: 0, truncated: false };
+    const stream = result;
+
+    async function* batches(): AsyncGenerator<Row[]> {
+      try {
+        while (state.rowCount < maxRows) {
+          const chunk = await stream.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) return;
+          let rows = chunk.convertRows(converter) as Row[];
+          if (state.rowCount + rows.length > maxRows) {
+            rows = rows.slice(0, maxRows - state.rowCount);
+            state.truncated = true;
+          }
+          state.rowCount += rows.length;
+          yield rows.map((row) => row.map((v, i) => (integerColumns[i] ? integerToJson(v) : v)));
+        }
+        // The cap was reached exactly: one more fetch tells whether anything was left out.
+        const more = await stream.fetchChunk();
+        if (more && more.rowCount > 0) state.truncated = true;
+      } catch (error) {
+        throw translate(error);
+      } finally {
+        finish();
+      }
+    }
+
+    return {
+      columns,
+      batches,
+      get rowCount() {
+        return state.rowCount;
+      },
+      get truncated() {
+        return state.truncated;
+      },
+    };
+  }
+
+  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+    const connection = await this.connection();
+    try {
+      const prepared = await this.prepareOne(connection, sql);
+      if (this.duck.StatementType[prepared.statementType] !== 'SELECT') {
+        throw new ConnectorError('Only SELECT statements can be explained here.');
+      }
+      // The statement was parsed as exactly one SELECT above, so wrapping it is safe.
+      const onAbort = () => connection.interrupt();
+      options.signal?.addEventListener('abort', onAbort);
+      try {
+        const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${stripTrailingSemicolon(sql)}`);
+        const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
+        const plan = JSON.parse(planText) as { extra_info?: Record<string, string> }[];
+        const estimate = plan[0] ? firstCardinality(plan[0]) : null;
+        return { estimatedRows: estimate, plan: planText };
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      connection.disconnectSync();
+    }
+  }
+
+  async listTables(options: { schema?: string; pageSize?: number; pageToken?: string } = {}): Promise<Page<TableInfo>> {
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? 500, 5000));
+    const offset = options.pageToken ? Number.parseInt(options.pageToken, 10) || 0 : 0;
+    const rows = await this.select(
+      `SELECT database_name, schema_name, table_name, kind, comment, estimated_size FROM (
+         SELECT database_name, schema_name, table_name, 'table' AS kind, comment, estimated_size
+           FROM duckdb_tables() WHERE database_name = $1 AND NOT internal AND NOT temporary
+         UNION ALL
+         SELECT database_name, schema_name, view_name, 'view', comment, NULL
+           FROM duckdb_views() WHERE database_name = $1 AND NOT internal AND NOT temporary
+       ) WHERE $2 IS NULL OR schema_name = $2
+       ORDER BY schema_name, table_name LIMIT $3 OFFSET $4`,
+      [CATALOG, options.schema ?? null, pageSize + 1, offset],
+    );
+    const items = rows.slice(0, pageSize).map(
+      ([database, schema, name, kind, comment, estimate]): TableInfo => ({
+        database: String(database),
+        schema: String(schema),
+        name: String(name),
+        kind: kind === 'view' ? 'view' : 'table',
+        comment: comment ? String(comment) : null,
+        rowEstimate: estimate === null ? null : Number(estimate),
+      }),
+    );
+    return rows.length > pageSize ? { items, next: String(offset + pageSize) } : { items };
+  }
+
+  async describeTable(ref: TableRef): Promise<TableDetail> {
+    const schema = ref.schema ?? 'main';
+    const { items } = await this.listTables({ schema, pageSize: 5000 });
+    const table = items.find((t) => t.name === ref.name) ?? items.find((t) => t.name.toLowerCase() === ref.name.toLowerCase());
+    if (!table) {
+      throw new ConnectorError(`No table or view named ${schema}.${ref.name}.`, 'Call list_tables to see the available tables.');
+    }
+    const columnRows = await this.select(
+      `SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns()
+        WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
+      [CATALOG, table.schema, table.name],
+    );
+    const columns: ColumnDetail[] = columnRows.map(([name, type, nullable, comment]) => ({
+      name: String(name),
+      type: String(type),
+      nullable: Boolean(nullable),
+      comment: comment ? String(comment) : null,
+    }));
+    const constraintRows = await this.select(
+      `SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names
+         FROM duckdb_constraints()
+        WHERE database_name = $1 AND schema_name = $2 AND table_name = $3
+          AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')`,
+      [CATALOG, table.schema, table.name],
+    );
+    const primaryKey: string[] = [];
+    const foreignKeys: TableDetail['foreignKeys'] = [];
+    for (const [type, cols, refTable, refCols] of constraintRows) {
+      if (type === 'PRIMARY KEY') primaryKey.push(...(cols as string[]));
+      else foreignKeys.push({ columns: cols as string[], references: { table: String(refTable), columns: refCols as string[] } });
+    }
+    return { ...table, columns, primaryKey, foreignKeys };
+  }
+
+  /** Runs a fixed catalog query of ours with bound parameters and returns all rows. */
+  private async select(sql: string, params: DuckDBValue[]): Promise<JsonValue[][]> {
+    const connection = await this.connection();
+    try {
+      const prepared = await connection.prepare(sql);
+      prepared.bind(params);
+      const reader = await prepared.runAndReadAll();
+      return reader.getRowsJson() as JsonValue[][];
+    } finally {
+      connection.disconnectSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.instance.closeSync();
+  }
+}
+
+const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT']);
+
+/** DuckDB's JSON form writes 64-bit integers as strings; keep them numbers when exact. */
+function integerToJson(value: JsonValue): JsonValue {
+  if (typeof value !== 'string') return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+function firstCardinality(node: { extra_info?: Record<string, string>; children?: unknown[] }): number | null {
+  const raw = node.extra_info?.['Estimated Cardinality'];
+  if (raw !== undefined) return Number(raw);
+  for (const child of (node.children ?? []) as (typeof node)[]) {
+    const found = firstCardinality(child);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function stripTrailingSemicolon(sql: string): string {
+  return sql.replace(/;\s*$/, '');
+}
+
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
