@@ -1,0 +1,95 @@
+// `pipewright` without an editor: the same core, driven from a terminal or CI.
+import { parseArgs } from 'node:util';
+import { runAsk } from '../core/agents/askAgent';
+import { ConnectorError } from '../core/connectors/connector';
+import { openConnection } from '../core/connectors/open';
+import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
+import { defaultStorageDir } from '../core/sample/sampleWarehouse';
+import { createTextRenderer } from './textRenderer';
+
+const USAGE = `Usage:
+  pipewright ask "<question>" [--connection sample|duckdb:<file>] [--json] [--max-steps N]
+
+Model (any OpenAI-compatible server):
+  OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)
+  OPENAI_API_KEY    the key (use any non-empty value for servers without keys)
+  PIPEWRIGHT_MODEL  the model name, e.g. gpt-4.1-mini or qwen2.5-coder
+
+Exit codes: 0 answered, 1 failed, 2 usage or configuration error, 130 stopped (Ctrl-C).`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== 'ask') return usageError(`Unknown command "${command}".`);
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        connection: { type: 'string', short: 'c', default: 'sample' },
+        json: { type: 'boolean', default: false },
+        'max-steps': { type: 'string', default: '12' },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const question = parsed.positionals.join(' ').trim();
+  if (!question) return usageError('Give a question, e.g. pipewright ask "top 5 customers by revenue".');
+  const maxSteps = Number.parseInt(parsed.values['max-steps'] ?? '12', 10);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100) return usageError('--max-steps must be a whole number from 1 to 100.');
+
+  const baseUrl = env.OPENAI_BASE_URL?.trim();
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  const model = env.PIPEWRIGHT_MODEL?.trim();
+  const missing = [!baseUrl && 'OPENAI_BASE_URL', !apiKey && 'OPENAI_API_KEY', !model && 'PIPEWRIGHT_MODEL'].filter(Boolean);
+  if (missing.length) return usageError(`No model configured: set ${missing.join(', ')}.`);
+
+  let opened;
+  try {
+    opened = await openConnection(parsed.values.connection ?? 'sample', { storageDir: defaultStorageDir(env) });
+  } catch (error) {
+    const hint = error instanceof ConnectorError && error.hint ? `\n${error.hint}` : '';
+    process.stderr.write(`pipewright: ${(error as Error).message}${hint}\n`);
+    return 2;
+  }
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const render = parsed.values.json
+    ? (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`)
+    : createTextRenderer(process.stdout, { color: Boolean(process.stdout.isTTY) && !env.NO_COLOR });
+  try {
+    const result = await runAsk({
+      question,
+      connector: opened.connector,
+      connection: opened.summary,
+      llm: new OpenAICompatibleProvider({ baseUrl: baseUrl!, apiKey: apiKey!, model: model! }),
+      onEvent: render,
+      signal: controller.signal,
+      maxSteps,
+    });
+    return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await opened.connector.close();
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`pipewright: ${message}\n\n${USAGE}\n`);
+  return 2;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (error) => { process.stderr.write(`pipewright: ${error instanceof Error ? error.message : String(error)}\n`); process.exitCode = 1; },
+  );
+}

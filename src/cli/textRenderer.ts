@@ -1,0 +1,74 @@
+// Renders the run event stream for a human in a terminal: steps as they happen, then the
+// answer, the final SQL and the result as a table.
+import type { RunEvent } from '../core/observability/events';
+
+export function createTextRenderer(out: NodeJS.WritableStream, options: { color: boolean }): (event: RunEvent) => void {
+  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const dim = paint('2');
+  const bold = paint('1');
+  const red = paint('31');
+  const green = paint('32');
+  let streaming: 'text' | 'thinking' | undefined;
+  const endStream = () => {
+    if (streaming) out.write('\n');
+    streaming = undefined;
+  };
+
+  return (event) => {
+    switch (event.type) {
+      case 'run.started':
+        out.write(`${bold('Question:')} ${event.question}\n${dim(`${event.connection.label} · ${event.connection.dialect} · ${event.connection.environment} · ${event.model}`)}\n\n`);
+        break;
+      case 'model.delta':
+        if (streaming !== event.channel) {
+          endStream();
+          out.write(event.channel === 'thinking' ? dim('thinking: ') : '');
+          streaming = event.channel;
+        }
+        out.write(event.channel === 'thinking' ? dim(sanitize(event.text)) : sanitize(event.text));
+        break;
+      case 'tool.started':
+        endStream();
+        out.write(`${bold('→')} ${event.tool} ${event.sql ? '' : dim(JSON.stringify(event.args))}\n`);
+        if (event.sql) out.write(indent(sanitize(event.sql), '    ') + '\n');
+        break;
+      case 'tool.finished':
+        out.write(event.ok
+          ? `  ${green('✓')} ${event.summary} ${dim(`(${event.durationMs} ms)`)}\n`
+          : `  ${red('✗')} ${sanitize(event.error ?? event.summary)} ${dim(`(${event.durationMs} ms)`)}\n`);
+        break;
+      case 'answer':
+        endStream();
+        out.write(`\n${bold('Answer')}\n${sanitize(event.text)}\n`);
+        if (event.sql) out.write(`\n${bold('SQL')}\n${indent(sanitize(event.sql), '  ')}\n`);
+        if (event.result) out.write(`\n${formatTable(event.result.columns.map((c) => c.name), event.result.rows.slice(0, 20))}${event.result.rowCount > 20 || event.result.truncated ? dim(`\n  … ${event.result.rowCount}${event.result.truncated ? '+' : ''} rows in all`) : ''}\n`);
+        break;
+      case 'run.finished':
+        endStream();
+        if (event.status === 'stopped') out.write(`\n${red('Stopped.')} ${dim(`after ${event.durationMs} ms`)}\n`);
+        else if (event.status === 'failed') out.write(`\n${red('Failed:')} ${sanitize(event.error ?? '')}${event.hint ? `\n${event.hint}` : ''}\n`);
+        else out.write(dim(`\nDone in ${event.durationMs} ms.\n`));
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+/** Data and model text never drive the terminal: control characters (escape codes) are shown, not obeyed. */
+function sanitize(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').map((line) => prefix + line).join('\n');
+}
+
+function formatTable(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((row) => row.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))))].map((row) =>
+    row.map((c) => sanitize(c).slice(0, 40)),
+  );
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) => '  ' + row.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [line(cells[0]), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,39 @@
+// Every message between the chat webview and the extension host, defined once and validated on
+// both sides. Runs are addressed by a request id the webview chooses: events stream back under
+// it, and `cancel` names it.
+import { z } from 'zod';
+import { ConnectionSummarySchema, RunEventSchema } from '../observability/events';
+
+const requestId = z.string().min(1).max(100);
+
+export const ToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('ask'), requestId, question: z.string().min(1).max(20_000), connectionId: z.string().min(1).max(500) }),
+  z.object({ type: z.literal('cancel'), requestId }),
+  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
+]);
+export type ToHost = z.infer<typeof ToHostSchema>;
+
+export const ModelStateSchema = z.object({
+  ready: z.boolean(),
+  /** e.g. `gpt-4.1 at https://api.openai.com`; never a key. */
+  label: z.string().optional(),
+  /** What is missing and how to fix it, when not ready. */
+  problem: z.string().optional(),
+});
+
+export const TableSummarySchema = z.object({ name: z.string(), rows: z.number().nullable(), comment: z.string().nullable() });
+
+export const ConnectionViewSchema = ConnectionSummarySchema.extend({
+  tables: z.array(TableSummarySchema).optional(),
+});
+export type ConnectionView = z.infer<typeof ConnectionViewSchema>;
+
+export const ToWebviewSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state'), model: ModelStateSchema, connections: z.array(ConnectionViewSchema) }),
+  z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
+  z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
+  z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
+  z.object({ type: z.literal('stopActive') }),
+]);
+export type ToWebview = z.infer<typeof ToWebviewSchema>;

@@ -1,0 +1,88 @@
+// The read-only warehouse tools of the walking skeleton: list_tables, describe_table, run_sql.
+import { z } from 'zod';
+import { ConnectorError, readAll } from '../connectors/connector';
+import { defineTool, ToolError, type Tool } from './tool';
+
+const MODEL_ROWS = 50;
+
+export const listTablesTool = defineTool({
+  name: 'list_tables',
+  description: 'List the tables and views of the connected warehouse with their row estimates and comments.',
+  input: z.object({ schema: z.string().max(256).optional().describe('Only this schema') }).strict(),
+  effects: ['reads-db'],
+  async run(ctx, input) {
+    const tables = [];
+    let next: string | undefined;
+    do {
+      const page = await ctx.connector.listTables({ schema: input.schema, pageToken: next, pageSize: 500 });
+      tables.push(...page.items);
+      next = page.next;
+    } while (next && tables.length < 2000 && !ctx.signal.aborted);
+    return {
+      content: tables.map((t) => ({ table: `${t.schema}.${t.name}`, kind: t.kind, rows: t.rowEstimate, comment: t.comment })),
+      summary: `${tables.length} tables`,
+      rowCount: tables.length,
+    };
+  },
+});
+
+export const describeTableTool = defineTool({
+  name: 'describe_table',
+  description: 'Show the columns (name, type, nullability, comment), primary key and foreign keys of one table.',
+  input: z.object({ table: z.string().min(1).max(512).describe('Table name, optionally schema-qualified: schema.table') }).strict(),
+  effects: ['reads-db'],
+  async run(ctx, input) {
+    const parts = input.table.split('.');
+    const name = parts.pop() as string;
+    const schema = parts.pop();
+    const detail = await ctx.connector.describeTable({ schema, name });
+    return {
+      content: {
+        table: `${detail.schema}.${detail.name}`,
+        comment: detail.comment,
+        rows: detail.rowEstimate,
+        columns: detail.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, ...(c.comment ? { comment: c.comment } : {}) })),
+        primaryKey: detail.primaryKey,
+        foreignKeys: detail.foreignKeys,
+      },
+      summary: `${detail.columns.length} columns`,
+    };
+  },
+});
+
+export const runSqlTool: Tool<{ sql: string }> = defineTool({
+  name: 'run_sql',
+  description: `Run one read-only SELECT statement in the warehouse's SQL dialect. Returns the column types and up to ${MODEL_ROWS} rows; the user sees a larger preview.`,
+  input: z.object({ sql: z.string().min(1).max(100_000).describe('Exactly one SELECT statement') }).strict(),
+  effects: ['reads-db'],
+  sqlOf: (input) => input.sql,
+  async run(ctx, input) {
+    // The database's own parser decides what the statement is. The connection is read-only at
+    // the database level too; this check only gives the model a clear refusal.
+    const shape = await ctx.connector.describeStatement(input.sql);
+    if (shape.count !== 1) throw new ToolError(`run_sql takes exactly one statement; this text has ${shape.count}.`);
+    if (shape.kind !== 'select') throw new ToolError(`run_sql only runs read-only SELECT statements; this is a ${shape.kind.toUpperCase()} statement.`);
+    const stream = await ctx.connector.query(input.sql, { signal: ctx.signal, maxRows: ctx.previewRows, timeoutMs: ctx.queryTimeoutMs });
+    const { columns, rows, truncated } = await readAll(stream);
+    const rowText = `${rows.length}${truncated ? '+' : ''} rows`;
+    return {
+      content: {
+        columns,
+        rows: rows.slice(0, MODEL_ROWS),
+        rowCount: rows.length,
+        ...(rows.length > MODEL_ROWS || truncated ? { note: `Only the first ${Math.min(MODEL_ROWS, rows.length)} rows are shown here.` } : {}),
+      },
+      summary: rowText,
+      sql: input.sql,
+      rowCount: rows.length,
+      truncated,
+      preview: { columns, rows, rowCount: rows.length, truncated },
+    };
+  },
+});
+
+export const warehouseTools = [listTablesTool, describeTableTool, runSqlTool] as const;
+
+export function isUserFacingError(error: unknown): error is ConnectorError | ToolError {
+  return error instanceof ConnectorError || error instanceof ToolError;
+}

@@ -1,0 +1,145 @@
+// Hosts the chat webview in the side panel: validates every message both ways, runs questions
+// through the core agent and streams its events back by request id; cancel aborts by request id.
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { runAsk } from '../core/agents/askAgent';
+import type { ToHost, ToWebview, ConnectionView } from '../core/protocol/webviewMessages';
+import { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';
+import type { ConnectionHub } from './connectionHub';
+import { resolveModel } from './modelSettings';
+import { chatHtml } from './webviewHtml';
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewId = 'pipewright.chat';
+  private view?: vscode.WebviewView;
+  private readonly runs = new Map<string, AbortController>();
+  private pending: ToWebview[] = [];
+  private ready = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly hub: ConnectionHub,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+    view.webview.html = chatHtml(view.webview, this.context.extensionUri);
+    view.webview.onDidReceiveMessage((raw) => this.receive(raw), undefined, this.context.subscriptions);
+    view.onDidDispose(() => {
+      this.view = undefined;
+      this.ready = false;
+    });
+  }
+
+  get activeRunCount(): number {
+    return this.runs.size;
+  }
+
+  /** Shows the panel and, once it is ready, asks `question` in it. */
+  async ask(question: string): Promise<void> {
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    this.post({ type: 'prefill', question, submit: true });
+  }
+
+  stopAll(): number {
+    const count = this.runs.size;
+    for (const controller of this.runs.values()) controller.abort();
+    return count;
+  }
+
+  async refreshState(): Promise<void> {
+    const model = await resolveModel(this.context.secrets);
+    const connections: ConnectionView[] = this.hub.views();
+    this.post({ type: 'state', model: { ready: Boolean(model.provider), label: model.label, problem: model.problem }, connections });
+  }
+
+  private post(message: ToWebview): void {
+    const checked = ToWebviewSchema.parse(message);
+    if (!this.view || !this.ready) {
+      // Keep state and prefills for when the webview says it is ready; events of a run whose
+      // panel went away are dropped (the run itself goes on, or is stopped with Stop).
+      if (checked.type !== 'runEvent') this.pending.push(checked);
+      return;
+    }
+    void this.view.webview.postMessage(checked);
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = ToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(`Ignored an invalid message from the chat webview: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+      return;
+    }
+    void this.handle(parsed.data).catch((error) => this.log.error(`Chat message failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  private async handle(message: ToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        await this.refreshState();
+        const queued = this.pending;
+        this.pending = [];
+        for (const m of queued) this.post(m);
+        return;
+      }
+      case 'cancel':
+        this.runs.get(message.requestId)?.abort();
+        return;
+      case 'action': {
+        const command = { setApiKey: 'pipewright.setApiKey', openModelSettings: 'pipewright.openModelSettings', openSampleWarehouse: 'pipewright.openSampleWarehouse' }[message.action];
+        await vscode.commands.executeCommand(command);
+        return;
+      }
+      case 'ask':
+        await this.runQuestion(message.requestId, message.question, message.connectionId);
+        return;
+    }
+  }
+
+  private async runQuestion(requestId: string, question: string, connectionId: string): Promise<void> {
+    if (this.runs.has(requestId)) return;
+    const model = await resolveModel(this.context.secrets);
+    if (!model.provider) {
+      this.post({ type: 'runRejected', requestId, message: 'No model is configured.', hint: model.problem });
+      return;
+    }
+    const controller = new AbortController();
+    this.runs.set(requestId, controller);
+    void vscode.commands.executeCommand('setContext', 'pipewright.running', true);
+    try {
+      const opened = await this.hub.open(connectionId);
+      this.post({ type: 'state', model: { ready: true, label: model.label }, connections: this.hub.views() });
+      const settings = vscode.workspace.getConfiguration('pipewright.query');
+      const result = await runAsk({
+        runId: randomUUID(),
+        question,
+        connector: opened.connector,
+        connection: opened.summary,
+        llm: model.provider,
+        signal: controller.signal,
+        previewRows: settings.get<number>('previewRows', 500),
+        queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
+        onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
+      });
+      this.log.info(`Run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error(`Run failed before it started: ${message}`);
+      this.post({ type: 'runRejected', requestId, message, hint: (error as { hint?: string }).hint });
+    } finally {
+      this.runs.delete(requestId);
+      void vscode.commands.executeCommand('setContext', 'pipewright.running', this.runs.size > 0);
+    }
+  }
+
+  dispose(): void {
+    this.stopAll();
+  }
+}

@@ -1,0 +1,87 @@
+// Activation: register the chat view and the commands, nothing heavier. Database drivers and
+// the sample warehouse load on first use.
+import * as vscode from 'vscode';
+import { ChatViewProvider } from './chatViewProvider';
+import { ConnectionHub } from './connectionHub';
+import { apiKeySecretName, modelConfig } from './modelSettings';
+import { hostOf } from '../core/llm/openaiProvider';
+
+declare const __pipewrightLoadStart: number;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Pipewright', { log: true });
+  const hub = new ConnectionHub(context.globalStorageUri.fsPath);
+  const chat = new ChatViewProvider(context, hub, log);
+  context.subscriptions.push(log, hub, chat, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
+
+  const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+
+  command('pipewright.ask', async (question?: unknown) => {
+    const text = typeof question === 'string' && question.trim()
+      ? question
+      : await vscode.window.showInputBox({ title: 'Pipewright: Ask', prompt: 'Ask a question about your data', placeHolder: 'top 5 customers by revenue last quarter', ignoreFocusOut: true });
+    if (text?.trim()) await chat.ask(text.trim());
+  });
+
+  command('pipewright.stop', () => {
+    const stopped = chat.stopAll();
+    if (!stopped) void vscode.window.showInformationMessage('Pipewright: nothing is running.');
+  });
+
+  command('pipewright.setApiKey', async () => {
+    const { baseUrl } = modelConfig();
+    const key = await vscode.window.showInputBox({
+      title: 'Pipewright: Set Model API Key',
+      prompt: `API key for ${hostOf(baseUrl)} (stored in VS Code's secret storage, never in settings)`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => (value.trim() ? undefined : 'The key cannot be empty.'),
+    });
+    if (!key) return;
+    await context.secrets.store(apiKeySecretName(baseUrl), key.trim());
+    log.info(`Stored an API key for ${hostOf(baseUrl)}.`);
+    await chat.refreshState();
+    void vscode.window.showInformationMessage(`Pipewright: API key stored for ${hostOf(baseUrl)}.`);
+  });
+
+  command('pipewright.clearApiKey', async () => {
+    const { baseUrl } = modelConfig();
+    await context.secrets.delete(apiKeySecretName(baseUrl));
+    await chat.refreshState();
+    void vscode.window.showInformationMessage(`Pipewright: API key removed for ${hostOf(baseUrl)}.`);
+  });
+
+  command('pipewright.openModelSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'pipewright.model'));
+
+  command('pipewright.openSampleWarehouse', async () => {
+    try {
+      const opened = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Pipewright: preparing the sample warehouse…' },
+        () => hub.open('sample'),
+      );
+      await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+      await chat.refreshState();
+      const tables = hub.views().find((c) => c.id === 'sample')?.tables?.length ?? 0;
+      void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables). Ask it a question in the Pipewright panel.`);
+    } catch (error) {
+      log.error(`Sample warehouse failed: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(`Pipewright could not prepare the sample warehouse: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+
+  command('pipewright.showLog', () => log.show());
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('pipewright.model')) void chat.refreshState();
+    }),
+    context.secrets.onDidChange(() => void chat.refreshState()),
+  );
+
+  const loadStart = typeof __pipewrightLoadStart === 'number' ? __pipewrightLoadStart : performance.now();
+  log.info(`Pipewright activated in ${(performance.now() - loadStart).toFixed(1)} ms (bundle load and activate).`);
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context close connectors and stop runs.
+}

@@ -1,0 +1,174 @@
+// The Pipewright chat panel: model status, connections, the transcript of runs, and the composer.
+import './litNonce';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { ToWebview } from '../src/core/protocol/webviewMessages';
+import { el } from './dom';
+import { RunView } from './runView';
+import styles from './styles.css';
+import { onMessage, send } from './vscodeApi';
+
+type State = Extract<ToWebview, { type: 'state' }>;
+
+const app = document.getElementById('app')!;
+const style = document.createElement('style');
+style.nonce = app.dataset.nonce ?? '';
+style.textContent = styles;
+document.head.append(style);
+
+const modelCard = el('div', { class: 'card model-card', testid: 'model-card' });
+const connectionsBox = el('vscode-collapsible', { class: 'connections', testid: 'connections' });
+connectionsBox.setAttribute('heading', 'Connections');
+const transcript = el('div', { class: 'transcript', testid: 'transcript' });
+const empty = el('div', { class: 'empty', text: 'Ask a question about your data, e.g. "top 5 customers by revenue last quarter". Every query Pipewright runs is shown here as it happens.' });
+transcript.append(empty);
+
+const connectionSelect = el('vscode-single-select', { testid: 'connection-select' }) as HTMLElement & { value: string };
+const envBadge = el('vscode-badge', { class: 'env', testid: 'env-badge' });
+const input = el('vscode-textarea', { testid: 'ask-input' }) as HTMLElement & { value: string };
+input.setAttribute('placeholder', 'Ask about your data…  (Enter to send, Shift+Enter for a new line)');
+input.setAttribute('rows', '3');
+input.setAttribute('resize', 'vertical');
+const askButton = el('vscode-button', { text: 'Ask', testid: 'ask-button' }) as HTMLElement & { disabled: boolean };
+const stopButton = el('vscode-button', { text: 'Stop', testid: 'stop-button' }) as HTMLElement & { disabled: boolean };
+stopButton.setAttribute('secondary', '');
+stopButton.disabled = true;
+
+app.append(
+  el('header', { class: 'bar' }, [connectionSelect, envBadge]),
+  modelCard,
+  connectionsBox,
+  transcript,
+  el('div', { class: 'composer' }, [input, el('div', { class: 'actions' }, [stopButton, askButton])]),
+);
+
+let state: State | undefined;
+let active: { requestId: string; view: RunView } | undefined;
+const runs = new Map<string, RunView>();
+
+function renderState(next: State): void {
+  state = next;
+  modelCard.replaceChildren();
+  modelCard.hidden = next.model.ready;
+  if (!next.model.ready) {
+    const setKey = el('vscode-button', { text: 'Set API key', testid: 'set-key-button' });
+    setKey.addEventListener('click', () => send({ type: 'action', action: 'setApiKey' }));
+    const settings = el('vscode-button', { text: 'Model settings', testid: 'model-settings-button' });
+    settings.setAttribute('secondary', '');
+    settings.addEventListener('click', () => send({ type: 'action', action: 'openModelSettings' }));
+    modelCard.append(
+      el('div', { class: 'card-title', text: 'Connect a model to start asking' }),
+      el('p', { text: next.model.problem ?? 'No model is configured.' }),
+      el('p', { class: 'muted', text: 'Pipewright works with any OpenAI-compatible server (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio) or with VS Code\'s language models. The key is kept in VS Code\'s secret storage.' }),
+      el('div', { class: 'actions' }, [settings, setKey]),
+    );
+  }
+
+  const previous = connectionSelect.value;
+  connectionSelect.replaceChildren(...next.connections.map((c) => {
+    const option = el('vscode-option', { text: `${c.label} · ${c.dialect}` });
+    option.setAttribute('value', c.id);
+    return option;
+  }));
+  const selected = next.connections.find((c) => c.id === previous) ?? next.connections[0];
+  if (selected) connectionSelect.value = selected.id;
+  updateBadge();
+
+  connectionsBox.replaceChildren(...next.connections.map((c) => {
+    const item = el('div', { class: 'connection', testid: `connection-${c.id}` }, [
+      el('div', { class: 'connection-head' }, [el('span', { text: c.label }), badge(c.environment), el('span', { class: 'muted', text: c.dialect })]),
+    ]);
+    if (c.tables?.length) {
+      item.append(el('ul', { class: 'tables', testid: 'table-list' }, c.tables.map((t) =>
+        el('li', { title: t.comment ?? '' }, [el('span', { text: t.name }), el('span', { class: 'muted', text: t.rows === null ? '' : ` ${t.rows.toLocaleString()} rows` })]))));
+    } else if (c.id === 'sample') {
+      const open = el('vscode-button', { text: 'Open sample warehouse', testid: 'open-sample-button' });
+      open.setAttribute('secondary', '');
+      open.addEventListener('click', () => send({ type: 'action', action: 'openSampleWarehouse' }));
+      item.append(open);
+    }
+    return item;
+  }));
+}
+
+function badge(environment: string): HTMLElement {
+  const b = el('vscode-badge', { class: `env env-${environment}`, text: environment.toUpperCase() });
+  return b;
+}
+
+function updateBadge(): void {
+  const c = state?.connections.find((x) => x.id === connectionSelect.value);
+  envBadge.textContent = c ? c.environment.toUpperCase() : '';
+  envBadge.className = `env env-${c?.environment ?? 'none'}`;
+}
+
+function setRunning(running: boolean): void {
+  askButton.disabled = running;
+  stopButton.disabled = !running;
+}
+
+function ask(question: string): void {
+  const text = question.trim();
+  if (!text || active) return;
+  const requestId = crypto.randomUUID();
+  const view = new RunView(text);
+  empty.remove();
+  transcript.append(view.root);
+  view.root.scrollIntoView({ block: 'end' });
+  runs.set(requestId, view);
+  active = { requestId, view };
+  setRunning(true);
+  input.value = '';
+  send({ type: 'ask', requestId, question: text, connectionId: connectionSelect.value || 'sample' });
+}
+
+function settle(requestId: string): void {
+  if (active?.requestId === requestId) {
+    active = undefined;
+    setRunning(false);
+  }
+}
+
+askButton.addEventListener('click', () => ask(input.value));
+stopButton.addEventListener('click', () => {
+  if (active) send({ type: 'cancel', requestId: active.requestId });
+});
+connectionSelect.addEventListener('change', updateBadge);
+input.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ask(input.value);
+  }
+});
+
+onMessage((message) => {
+  switch (message.type) {
+    case 'state':
+      renderState(message);
+      break;
+    case 'prefill':
+      input.value = message.question;
+      if (message.submit) ask(message.question);
+      break;
+    case 'runEvent': {
+      const view = runs.get(message.requestId);
+      if (!view) break;
+      view.apply(message.event);
+      if (message.event.type === 'run.finished') settle(message.requestId);
+      view.root.scrollIntoView({ block: 'end' });
+      break;
+    }
+    case 'runRejected': {
+      runs.get(message.requestId)?.finish('failed', message.message, message.hint);
+      settle(message.requestId);
+      break;
+    }
+  }
+});
+
+send({ type: 'ready' });

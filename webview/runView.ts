@@ -1,0 +1,100 @@
+// One question and everything that happened while answering it, updated event by event.
+import type { RunEvent } from '../src/core/observability/events';
+import { el, formatMs } from './dom';
+import { renderMarkdown } from './markdown';
+import { resultGrid } from './resultGrid';
+
+export class RunView {
+  readonly root: HTMLElement;
+  private readonly steps: HTMLElement;
+  private readonly status: HTMLElement;
+  private prose?: { step: number; channel: 'text' | 'thinking'; node: HTMLElement };
+  private readonly tools = new Map<string, HTMLElement>();
+  finished = false;
+
+  constructor(question: string) {
+    this.steps = el('div', { class: 'steps' });
+    this.status = el('div', { class: 'run-status running', testid: 'run-status', text: 'Working…' });
+    this.root = el('section', { class: 'run', testid: 'run' }, [
+      el('div', { class: 'question', text: question }),
+      this.steps,
+      this.status,
+    ]);
+    this.status.prepend(el('vscode-progress-ring', { class: 'ring' }));
+  }
+
+  apply(event: RunEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        this.status.lastChild!.textContent = `Working on ${event.connection.label} with ${event.model}…`;
+        break;
+      case 'model.delta': {
+        if (!this.prose || this.prose.step !== event.step || this.prose.channel !== event.channel) {
+          const node = el('div', { class: event.channel === 'thinking' ? 'thinking' : 'prose', testid: `step-${event.channel}` });
+          this.steps.append(node);
+          this.prose = { step: event.step, channel: event.channel, node };
+        }
+        this.prose.node.textContent += event.text;
+        break;
+      }
+      case 'tool.started': {
+        this.prose = undefined;
+        const state = el('span', { class: 'tool-state', text: 'running…' });
+        const card = el('div', { class: 'tool running', testid: 'step-tool' }, [
+          el('div', { class: 'tool-head' }, [el('span', { class: 'tool-name', text: event.tool }), state]),
+        ]);
+        if (event.sql) card.append(el('pre', { class: 'sql', text: event.sql, testid: 'tool-sql' }));
+        else if (event.args && typeof event.args === 'object' && Object.keys(event.args).length) card.append(el('div', { class: 'args', text: JSON.stringify(event.args) }));
+        this.tools.set(event.callId, card);
+        this.steps.append(card);
+        break;
+      }
+      case 'tool.finished': {
+        const card = this.tools.get(event.callId);
+        if (!card) break;
+        card.classList.remove('running');
+        card.classList.add(event.ok ? 'ok' : event.summary === 'stopped' ? 'stopped' : 'failed');
+        const state = card.querySelector('.tool-state')!;
+        state.textContent = event.ok ? `✓ ${event.summary} · ${formatMs(event.durationMs)}` : `${event.summary === 'stopped' ? '■' : '✗'} ${event.summary} · ${formatMs(event.durationMs)}`;
+        if (!event.ok && event.error && event.summary !== 'stopped') card.append(el('div', { class: 'tool-error', text: event.error }));
+        break;
+      }
+      case 'answer': {
+        // The answer usually streamed in as the last step's text: show it once, as markdown.
+        if (this.prose?.channel === 'text' && this.prose.node.textContent?.trim() === event.text.trim()) this.prose.node.remove();
+        this.prose = undefined;
+        const answer = el('div', { class: 'answer', testid: 'answer' });
+        answer.append(renderMarkdown(event.text));
+        this.steps.append(answer);
+        if (event.sql) {
+          const details = el('vscode-collapsible', { class: 'final-sql', testid: 'final-sql' }, [el('pre', { class: 'sql', text: event.sql })]);
+          details.setAttribute('title', 'SQL');
+          details.setAttribute('heading', 'Final SQL');
+          details.setAttribute('open', '');
+          this.steps.append(details);
+        }
+        if (event.result) this.steps.append(resultGrid(event.result));
+        break;
+      }
+      case 'run.finished':
+        this.finish(event.status, event.status === 'completed' ? `Done in ${formatMs(event.durationMs)}` : event.status === 'stopped' ? `Stopped after ${formatMs(event.durationMs)}.` : `Failed: ${event.error ?? 'unknown error'}`, event.hint);
+        break;
+      default:
+        break;
+    }
+  }
+
+  finish(status: 'completed' | 'stopped' | 'failed', text: string, hint?: string): void {
+    this.finished = true;
+    this.status.className = `run-status ${status}`;
+    this.status.dataset.status = status;
+    this.status.replaceChildren(el('span', { text }));
+    if (hint) this.status.append(el('div', { class: 'hint', text: hint }));
+    for (const card of this.tools.values()) {
+      if (card.classList.contains('running')) {
+        card.classList.replace('running', 'stopped');
+        card.querySelector('.tool-state')!.textContent = '■ stopped';
+      }
+    }
+  }
+}
