@@ -24,6 +24,7 @@ document.head.append(style);
 const modelCard = el('div', { class: 'card model-card', testid: 'model-card' });
 const connectionsBox = el('vscode-collapsible', { class: 'connections', testid: 'connections' });
 connectionsBox.setAttribute('heading', 'Connections');
+connectionsBox.setAttribute('open', '');
 const transcript = el('div', { class: 'transcript', testid: 'transcript' });
 const empty = el('div', { class: 'empty', text: 'Ask a question about your data, e.g. "top 5 customers by revenue last quarter". Every query Pipewright runs is shown here as it happens.' });
 transcript.append(empty);
@@ -77,7 +78,7 @@ function renderState(next: State): void {
   }));
   const selected = next.connections.find((c) => c.id === previous) ?? next.connections[0];
   if (selected) connectionSelect.value = selected.id;
-  updateBadge();
+  updateBadge(selected?.id);
 
   connectionsBox.replaceChildren(...next.connections.map((c) => {
     const item = el('div', { class: 'connection', testid: `connection-${c.id}` }, [
@@ -101,8 +102,8 @@ function badge(environment: string): HTMLElement {
   return b;
 }
 
-function updateBadge(): void {
-  const c = state?.connections.find((x) => x.id === connectionSelect.value);
+function updateBadge(id = connectionSelect.value): void {
+  const c = state?.connections.find((x) => x.id === id);
   envBadge.textContent = c ? c.environment.toUpperCase() : '';
   envBadge.className = `env env-${c?.environment ?? 'none'}`;
 }
@@ -119,12 +120,24 @@ function ask(question: string): void {
   const view = new RunView(text);
   empty.remove();
   transcript.append(view.root);
-  view.root.scrollIntoView({ block: 'end' });
+  scrollToEnd(true);
   runs.set(requestId, view);
   active = { requestId, view };
   setRunning(true);
   input.value = '';
   send({ type: 'ask', requestId, question: text, connectionId: connectionSelect.value || 'sample' });
+}
+
+/** Follow the run as it grows, unless the user scrolled up to read something. */
+function nearEnd(): boolean {
+  const scroller = document.scrollingElement ?? document.documentElement;
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+}
+
+function scrollToEnd(follow: boolean): void {
+  if (!follow) return;
+  const scroller = document.scrollingElement ?? document.documentElement;
+  scroller.scrollTop = scroller.scrollHeight;
 }
 
 function settle(requestId: string): void {
@@ -138,7 +151,7 @@ askButton.addEventListener('click', () => ask(input.value));
 stopButton.addEventListener('click', () => {
   if (active) send({ type: 'cancel', requestId: active.requestId });
 });
-connectionSelect.addEventListener('change', updateBadge);
+connectionSelect.addEventListener('change', () => updateBadge());
 input.addEventListener('keydown', (event: KeyboardEvent) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -158,9 +171,10 @@ onMessage((message) => {
     case 'runEvent': {
       const view = runs.get(message.requestId);
       if (!view) break;
+      const follow = nearEnd();
       view.apply(message.event);
       if (message.event.type === 'run.finished') settle(message.requestId);
-      view.root.scrollIntoView({ block: 'end' });
+      scrollToEnd(follow);
       break;
     }
     case 'runRejected': {

@@ -3,6 +3,7 @@ import type { RunEvent } from '../src/core/observability/events';
 import { el, formatMs } from './dom';
 import { renderMarkdown } from './markdown';
 import { resultGrid } from './resultGrid';
+import { send } from './vscodeApi';
 
 export class RunView {
   readonly root: HTMLElement;
@@ -66,14 +67,19 @@ export class RunView {
         const answer = el('div', { class: 'answer', testid: 'answer' });
         answer.append(renderMarkdown(event.text));
         this.steps.append(answer);
-        if (event.sql) {
-          const details = el('vscode-collapsible', { class: 'final-sql', testid: 'final-sql' }, [el('pre', { class: 'sql', text: event.sql })]);
-          details.setAttribute('title', 'SQL');
-          details.setAttribute('heading', 'Final SQL');
-          details.setAttribute('open', '');
-          this.steps.append(details);
-        }
         if (event.result) this.steps.append(resultGrid(event.result));
+        if (event.sql) {
+          const sql = event.sql;
+          const details = el('vscode-collapsible', { class: 'final-sql', testid: 'final-sql' }, [el('pre', { class: 'sql', text: sql })]);
+          details.setAttribute('heading', 'Final SQL');
+          const open = el('vscode-button', { text: 'Open in editor', testid: 'open-sql-button' });
+          open.setAttribute('secondary', '');
+          open.addEventListener('click', () => send({ type: 'sql', action: 'openInEditor', sql }));
+          const copy = el('vscode-button', { text: 'Copy SQL', testid: 'copy-sql-button' });
+          copy.setAttribute('secondary', '');
+          copy.addEventListener('click', () => send({ type: 'sql', action: 'copy', sql }));
+          this.steps.append(details, el('div', { class: 'actions sql-actions' }, [copy, open]));
+        }
         break;
       }
       case 'run.finished':

@@ -2,11 +2,10 @@
 // through the core agent and streams its events back by request id; cancel aborts by request id.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { runAsk } from '../core/agents/askAgent';
-import type { ToHost, ToWebview, ConnectionView } from '../core/protocol/webviewMessages';
-import { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';
+import type { ConnectionView, ToHost, ToWebview } from '../core/protocol/webviewMessages';
 import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
+import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -60,7 +59,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private post(message: ToWebview): void {
-    const checked = ToWebviewSchema.parse(message);
+    const checked = loadEngine().ToWebviewSchema.parse(message);
     if (!this.view || !this.ready) {
       // Keep state and prefills for when the webview says it is ready; events of a run whose
       // panel went away are dropped (the run itself goes on, or is stopped with Stop).
@@ -71,7 +70,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private receive(raw: unknown): void {
-    const parsed = ToHostSchema.safeParse(raw);
+    const parsed = loadEngine().ToHostSchema.safeParse(raw);
     if (!parsed.success) {
       this.log.warn(`Ignored an invalid message from the chat webview: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
       return;
@@ -100,6 +99,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ask':
         await this.runQuestion(message.requestId, message.question, message.connectionId);
         return;
+      case 'sql':
+        if (message.action === 'copy') {
+          await vscode.env.clipboard.writeText(message.sql);
+          void vscode.window.setStatusBarMessage('Pipewright: SQL copied', 2000);
+        } else {
+          // A new untitled document: nothing is saved or run until the user chooses to.
+          const document = await vscode.workspace.openTextDocument({ language: 'sql', content: message.sql });
+          await vscode.window.showTextDocument(document, { preview: false });
+        }
+        return;
     }
   }
 
@@ -117,7 +126,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const opened = await this.hub.open(connectionId);
       this.post({ type: 'state', model: { ready: true, label: model.label }, connections: this.hub.views() });
       const settings = vscode.workspace.getConfiguration('pipewright.query');
-      const result = await runAsk({
+      const result = await loadEngine().runAsk({
         runId: randomUUID(),
         question,
         connector: opened.connector,

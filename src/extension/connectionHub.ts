@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Connector } from '../core/connectors/connector';
 import type { ConnectionSummary } from '../core/observability/events';
-import { openConnection, SAMPLE_CONNECTION as SAMPLE } from '../core/connectors/open';
+import { loadEngine } from './loadEngine';
 import type { ConnectionView } from '../core/protocol/webviewMessages';
 
 export class ConnectionHub implements vscode.Disposable {
@@ -13,14 +13,15 @@ export class ConnectionHub implements vscode.Disposable {
   constructor(private readonly storageDir: string) {}
 
   views(): ConnectionView[] {
-    return [{ ...SAMPLE, tables: this.tables.get(SAMPLE.id) }];
+    const sample = loadEngine().SAMPLE_CONNECTION;
+    return [{ ...sample, tables: this.tables.get(sample.id) }];
   }
 
   open(id: string): Promise<{ connector: Connector; summary: ConnectionSummary }> {
     let opening = this.open_.get(id);
     if (!opening) {
       opening = (async () => {
-        const opened = await openConnection(id, { storageDir: this.storageDir });
+        const opened = await loadEngine().openConnection(id, { storageDir: this.storageDir });
         const page = await opened.connector.listTables({ pageSize: 200 });
         this.tables.set(id, page.items.map((t) => ({ name: `${t.schema}.${t.name}`, rows: t.rowEstimate, comment: t.comment })));
         return opened;

@@ -1,8 +1,9 @@
 // Which model the panel uses, from settings and SecretStorage. The API key is stored per server
 // origin, so pointing the base URL somewhere else never sends the old key there.
 import * as vscode from 'vscode';
-import { hostOf, OpenAICompatibleProvider } from '../core/llm/openaiProvider';
+import { hostOf } from '../core/llm/origin';
 import type { LlmProvider } from '../core/llm/provider';
+import { loadEngine } from './loadEngine';
 import { VscodeLmProvider } from './vscodeLmProvider';
 
 export interface ModelChoice {
@@ -36,10 +37,20 @@ export async function resolveModel(secrets: vscode.SecretStorage): Promise<Model
   }
   if (!isHttpUrl(config.baseUrl)) return { problem: `The model base URL "${hostOf(config.baseUrl)}" is not an http(s) URL. Fix "pipewright.model.baseUrl" in your user settings.` };
   if (!config.name) return { problem: 'No model name is set. Set "pipewright.model.name" in your user settings (e.g. gpt-4.1-mini, or a model your server serves).' };
-  const apiKey = await secrets.get(apiKeySecretName(config.baseUrl));
+  const apiKey = (await secrets.get(apiKeySecretName(config.baseUrl))) ?? environmentKeyFor(config.baseUrl);
   if (!apiKey) return { problem: `No API key is stored for ${hostOf(config.baseUrl)}. Run "Pipewright: Set Model API Key".` };
-  const provider = new OpenAICompatibleProvider({ baseUrl: config.baseUrl, apiKey, model: config.name });
+  const provider = new (loadEngine().OpenAICompatibleProvider)({ baseUrl: config.baseUrl, apiKey, model: config.name });
   return { provider, label: provider.label };
+}
+
+/**
+ * The editor's own OPENAI_API_KEY, used only when OPENAI_BASE_URL (or OpenAI's default) points
+ * at the same origin as the configured base URL: a key is never sent to a server it was not for.
+ */
+function environmentKeyFor(baseUrl: string): string | undefined {
+  const key = process.env.OPENAI_API_KEY?.trim();
+  const envBase = process.env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1';
+  return key && hostOf(envBase) === hostOf(baseUrl) ? key : undefined;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -99,7 +99,7 @@ export class QueryCancelledError extends ConnectorError {
 
 export class QueryTimeoutError extends ConnectorError {
   constructor(timeoutMs: number) {
-    super(`The query ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`, 'Narrow the query or raise the timeout.');
+    super(`The query ran longer than ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was stopped.`, 'Narrow the query or raise the timeout.');
     this.name = 'QueryTimeoutError';
   }
 }

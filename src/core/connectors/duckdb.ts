@@ -123,6 +123,8 @@ export class DuckDBConnector implements Connector {
     };
     const onAbort = () => interrupt('cancel');
     signal?.addEventListener('abort', onAbort);
+    // Stop may have come while the connection was being opened, before the listener existed.
+    if (signal?.aborted) stopReason = 'cancel';
     const timer = timeoutMs ? setTimeout(() => interrupt('timeout'), timeoutMs) : undefined;
     const finish = () => {
       signal?.removeEventListener('abort', onAbort);
@@ -137,6 +139,7 @@ export class DuckDBConnector implements Connector {
 
     let result;
     try {
+      if (stopReason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
       result = await prepared.stream();
     } catch (error) {
@@ -195,6 +198,7 @@ export class DuckDBConnector implements Connector {
       const onAbort = () => connection.interrupt();
       options.signal?.addEventListener('abort', onAbort);
       try {
+        if (options.signal?.aborted) throw new QueryCancelledError();
         const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${stripTrailingSemicolon(sql)}`);
         const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
         const plan = JSON.parse(planText) as { extra_info?: Record<string, string> }[];

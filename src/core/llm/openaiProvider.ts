@@ -2,6 +2,7 @@
 // server implements (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio, ...).
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { hostOf } from './origin';
 import { LlmError, type ChatMessage, type ChatRequest, type ChatResponse, type LlmProvider, type ToolCall } from './provider';
 
 export interface OpenAICompatibleConfig {
@@ -11,6 +12,8 @@ export interface OpenAICompatibleConfig {
   /** Per-request timeout; the agent's own Stop aborts sooner. */
   timeoutMs?: number;
 }
+
+export { hostOf };
 
 export class OpenAICompatibleProvider implements LlmProvider {
   readonly label: string;
@@ -51,8 +54,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
     let usage: ChatResponse['usage'];
     // Tool calls arrive in fragments keyed by index: id and name first, arguments in pieces.
     const calls = new Map<number, ToolCall>();
+    let chunks = 0;
     try {
       for await (const chunk of stream) {
+        chunks++;
         if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
         const choice = chunk.choices?.[0];
         if (!choice) continue;
@@ -75,6 +80,9 @@ export class OpenAICompatibleProvider implements LlmProvider {
     } catch (error) {
       throw translateError(error, this.config);
     }
+    // A stream with no readable chunk, or one that stops mid-answer, is not an (empty) answer.
+    if (chunks === 0) throw new LlmError(`The model server at ${hostOf(this.config.baseUrl)} sent no readable answer.`, 'Check that the base URL points at an OpenAI-compatible /v1 endpoint.');
+    if (finishReason === null && !text && calls.size === 0) throw new LlmError(`The model server at ${hostOf(this.config.baseUrl)} ended its answer without finishing it.`);
     const toolCalls = [...calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
@@ -117,15 +125,6 @@ function translateError(error: unknown, config: OpenAICompatibleConfig): Error {
   return new LlmError(`The model's answer could not be read: ${firstLine(error instanceof Error ? error.message : String(error))}`, undefined, { cause: error });
 }
 
-/** Only scheme, host and port: a base URL may carry credentials in its user-info or query. */
-export function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return 'an invalid URL';
-  }
-}
 
 function firstLine(text: string): string {
   return text.split('\n')[0].slice(0, 300);

@@ -11,6 +11,7 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ask'), requestId, question: z.string().min(1).max(20_000), connectionId: z.string().min(1).max(500) }),
   z.object({ type: z.literal('cancel'), requestId }),
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
+  z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
 ]);
 export type ToHost = z.infer<typeof ToHostSchema>;
 
@@ -34,6 +35,5 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
-  z.object({ type: z.literal('stopActive') }),
 ]);
 export type ToWebview = z.infer<typeof ToWebviewSchema>;

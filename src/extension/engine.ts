@@ -1,0 +1,7 @@
+// Everything the extension needs from the core, bundled separately (dist/engine.js) and loaded
+// on first use: activation only registers views and commands, so zod, the openai client and the
+// database drivers stay unloaded until the panel or a command needs them.
+export { runAsk } from '../core/agents/askAgent';
+export { openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';
+export { OpenAICompatibleProvider, hostOf } from '../core/llm/openaiProvider';
+export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';

@@ -1,0 +1,153 @@
+// End to end in a real VS Code (code-server) and a real browser: the Pipewright panel against
+// the scripted model and the real sample warehouse. Screenshots go to test-output/e2e/.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
+import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
+import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+
+const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
+const API_KEY = 'sk-e2e-canary-7f3a9c';
+
+describe('Pipewright in a real VS Code', () => {
+  let model: ScriptedModel;
+  let vscode: CodeServer;
+
+  before(async () => {
+    mkdirSync(OUT, { recursive: true });
+    model = await startScriptedModel(sampleWarehouseScript);
+    vscode = await startCodeServer({ settings: { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-model' } });
+  });
+
+  after(async () => {
+    await vscode?.close();
+    await model?.close();
+  });
+
+  const shot = (name: string) => vscode.page.screenshot({ path: join(OUT, name) });
+
+  async function widenSideBar(cs: CodeServer, width: number): Promise<void> {
+    const box = await cs.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const y = box.y + box.height / 2;
+    await cs.page.mouse.move(box.x + box.width + 1, y);
+    await cs.page.mouse.down();
+    await cs.page.mouse.move(box.x + width, y, { steps: 8 });
+    await cs.page.mouse.up();
+  }
+
+  test('the panel opens from the activity bar and says how to configure a model', async () => {
+    const icon = vscode.page.locator('.activitybar .action-item a[aria-label^="Pipewright"]');
+    await icon.waitFor({ timeout: 60_000 });
+    await icon.click();
+    await widenSideBar(vscode, 620);
+    const card = vscode.panel.locator('[data-testid="model-card"]');
+    await card.waitFor({ timeout: 60_000 });
+    assert.match(await card.innerText(), /No API key is stored for http:\/\/127\.0\.0\.1:\d+/);
+    // The rest of the panel works without a model: the sample connection is listed with its badge.
+    assert.match(await vscode.panel.locator('[data-testid="connection-sample"]').innerText(), /Sample warehouse[\s\S]*DEV/);
+    await shot('01-model-not-configured.png');
+  });
+
+  test('Pipewright: Set Model API Key from the palette stores the key and the card goes away', async () => {
+    await runCommand(vscode.page, 'Pipewright: Set Model API Key');
+    const input = vscode.page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(API_KEY);
+    await vscode.page.keyboard.press('Enter');
+    await vscode.panel.locator('[data-testid="model-card"]').waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
+  test('a question streams tool steps and ends with the answer, the final SQL and a result grid', async () => {
+    const before = model.requests.length;
+    const textarea = vscode.panel.locator('[data-testid="ask-input"] textarea');
+    await textarea.fill('top 5 customers by revenue last quarter');
+    await textarea.press('Enter');
+    const run = vscode.panel.locator('[data-testid="run"]').last();
+    await run.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
+
+    const tools = await run.locator('[data-testid="step-tool"] .tool-name').allInnerTexts();
+    assert.deepEqual(tools, ['list_tables', 'describe_table', 'run_sql']);
+    assert.match(await run.locator('[data-testid="step-tool"]').nth(2).innerText(), /✓ 5 rows/);
+    assert.equal(await run.locator('[data-testid="tool-sql"]').innerText(), TOP_CUSTOMERS_SQL);
+    assert.match(await run.locator('[data-testid="step-thinking"]').first().innerText(), /which tables exist/);
+    const answer = await run.locator('[data-testid="answer"]').innerText();
+    assert.match(answer, /Top 5 customers by revenue in 2025-Q4/);
+    // The answer's markdown is rendered (bold names), not shown as raw asterisks.
+    assert.equal(await run.locator('[data-testid="answer"] strong').count(), 5);
+    const grid = run.locator('[data-testid="result-grid"]');
+    assert.equal(await grid.locator('tbody tr').count(), 5);
+    assert.equal(await grid.locator('[data-testid="result-count"]').innerText(), '5 rows');
+    // The top customer in the grid is the one the model named first in its answer.
+    const firstName = await grid.locator('tbody tr').first().locator('td').nth(1).innerText();
+    const firstItem = await run.locator('[data-testid="answer"] ol > li').first().innerText();
+    assert.ok(firstItem.startsWith(`${firstName}:`), `answer names ${firstName} first, got "${firstItem}"`);
+
+    const sent = model.requests.slice(before);
+    assert.equal(sent.length, 4);
+    assert.equal(sent[0].headers.authorization, `Bearer ${API_KEY}`);
+    assert.deepEqual(sent[0].body.tools?.map((t) => t.function.name), ['list_tables', 'describe_table', 'run_sql']);
+    assert.equal(sent[0].body.model, 'scripted-model');
+    await shot('02-answer-with-grid.png');
+
+    // The final SQL opens as an untitled SQL editor, unsaved and unrun.
+    await run.locator('[data-testid="open-sql-button"]').click();
+    const editor = vscode.page.locator('.editor-instance .view-lines');
+    await waitFor(async () => (await editor.innerText()).replace(/\u00a0/g, ' ').includes('GROUP BY ALL ORDER BY revenue'), 15_000, () => 'the SQL did not open in an editor');
+    await shot('02b-sql-in-editor.png');
+  });
+
+  test('Stop interrupts a slow query in DuckDB and the panel says it was stopped', async () => {
+    const textarea = vscode.panel.locator('[data-testid="ask-input"] textarea');
+    await textarea.fill('run a slow scan');
+    await textarea.press('Enter');
+    const run = vscode.panel.locator('[data-testid="run"]').last();
+    const tool = run.locator('[data-testid="step-tool"].running');
+    await tool.waitFor({ timeout: 30_000 });
+    assert.equal(await tool.locator('[data-testid="tool-sql"]').innerText(), SLOW_SQL);
+    await vscode.page.waitForTimeout(1500); // the query is really running in DuckDB now
+    await shot('03-slow-query-running.png');
+    const clicked = Date.now();
+    await vscode.panel.locator('[data-testid="stop-button"]').click();
+    await run.locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 10_000 });
+    const stopMs = Date.now() - clicked;
+    assert.match(await run.locator('[data-testid="step-tool"]').innerText(), /stopped/);
+    writeFileSync(join(OUT, 'stop-latency.txt'), `Stop click to "stopped" shown in the panel: ${stopMs} ms\n`);
+    console.log(`# stop latency (click to panel): ${stopMs} ms`);
+    await shot('04-stopped.png');
+  });
+
+  test('Pipewright: Ask from the palette runs in the panel, and Pipewright: Stop stops it', async () => {
+    const runs = vscode.panel.locator('[data-testid="run"]');
+    const count = await runs.count();
+    await runCommand(vscode.page, 'Pipewright: Ask');
+    const input = vscode.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('another slow one');
+    await vscode.page.keyboard.press('Enter');
+    await waitFor(async () => (await runs.count()) === count + 1, 15_000, () => 'the palette question did not reach the panel');
+    await runs.last().locator('[data-testid="step-tool"].running').waitFor({ timeout: 30_000 });
+    await runCommand(vscode.page, 'Pipewright: Stop');
+    await runs.last().locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 10_000 });
+  });
+
+  test('Pipewright: Open Sample Warehouse lists its tables in the panel', async () => {
+    await runCommand(vscode.page, 'Pipewright: Open Sample Warehouse');
+    const list = vscode.panel.locator('[data-testid="table-list"] li');
+    await waitFor(async () => (await list.count()) === 5, 30_000, () => 'the sample tables did not appear');
+    const names = (await list.allInnerTexts()).map((t) => t.split(/\s/)[0]);
+    assert.deepEqual(names, ['main.customers', 'main.order_items', 'main.orders', 'main.payments', 'main.products']);
+    await shot('05-sample-warehouse.png');
+  });
+
+  test('activation is measured and no secret reached the log', async () => {
+    const log = readPipewrightLog(vscode.userDataDir);
+    const match = /activated in [\d.]+ ms.*$/m.exec(log);
+    assert.ok(match, `activation line in the log:\n${log}`);
+    writeFileSync(join(OUT, 'activation.txt'), `${match[0]}\n`);
+    console.log(`# ${match[0]}`);
+    assert.ok(!log.includes(API_KEY), 'the API key never appears in the log');
+  });
+});
