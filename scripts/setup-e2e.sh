@@ -37,7 +37,7 @@ if [ ! -f "$CS_DIR/.complete" ]; then
     export PATH="$NODE24_HOME/bin:$PATH"
     export npm_config_nodedir="$NODE24_HOME"
     npm init -y >/dev/null
-    npm install --no-audit --no-fund --unsafe-perm "code-server@$CODE_SERVER_VERSION" >"$CS_DIR/install.log" 2>&1 \
+    npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >"$CS_DIR/install.log" 2>&1 \
       || { tail -50 "$CS_DIR/install.log" >&2; exit 1; }
   )
   touch "$CS_DIR/.complete"
