@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  capCells,
   ConnectorError,
   QueryCancelledError,
   QueryTimeoutError,
@@ -164,6 +165,32 @@ describe('DuckDBConnector on the sample warehouse', () => {
       assert.ok(error instanceof QueryCancelledError, `expected QueryCancelledError, got ${(error as Error)?.name}: ${(error as Error)?.message}`);
       return true;
     });
+  });
+
+  // Binary data comes back as DuckDB prints it (\xHH for non-printable bytes), never as raw bytes
+  // that could carry terminal escapes or NULs.
+  test('BLOB values are shown as escaped bytes', async () => {
+    const value = await scalar("SELECT '\\x00\\xFF\\x1B[31mA'::BLOB");
+    assert.equal(value, '\\x00\\xFF\\x1B[31mA');
+  });
+
+  // SQL with a NUL is refused: DuckDB's C API would silently drop whatever follows it.
+  test('SQL containing a NUL character is refused and nothing after it runs', async () => {
+    await assert.rejects(run(`SELECT 1 \u0000; DROP TABLE orders`), /NUL character/);
+    await assert.rejects(db.describeStatement(`SELECT 1 \u0000; DROP TABLE orders`), /NUL character/);
+    assert.equal((await run('SELECT order_id FROM orders')).rows.length, ordersCount);
+  });
+
+  // Huge cells are cut for previews with a note of what was left out; short values are untouched.
+  test('capCells shortens long text and nested values only', async () => {
+    const { rows } = await run("SELECT repeat('x', 5000) AS big, 'short' AS small, [1, 2, 3] AS list, NULL AS nothing");
+    const [capped] = capCells(rows, 100);
+    assert.equal(capped[0], `${'x'.repeat(100)}… [4900 more characters]`);
+    assert.equal(capped[1], 'short');
+    assert.deepEqual(capped[2], [1, 2, 3]);
+    assert.equal(capped[3], null);
+    const letters = [...'abcdefghij'.repeat(20)];
+    assert.equal(capCells([[letters]], 10)[0][0], `["a","b","… [${JSON.stringify(letters).length - 10} more characters]`);
   });
 
   // After an interrupted query the connector is still usable.

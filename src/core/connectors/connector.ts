@@ -110,3 +110,16 @@ export async function readAll(stream: QueryStream): Promise<{ columns: ColumnInf
   for await (const batch of stream.batches()) rows.push(...batch);
   return { columns: [...stream.columns], rows, truncated: stream.truncated };
 }
+
+/**
+ * Shortens long text in rows (and nested values, as JSON) so a preview stays small whatever the
+ * data holds; a cut value ends with a note of how much was left out.
+ */
+export function capCells(rows: Row[], maxChars: number): Row[] {
+  const cap = (value: JsonValue): JsonValue => {
+    const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : undefined;
+    if (text === undefined || text.length <= maxChars) return value;
+    return `${text.slice(0, maxChars)}… [${text.length - maxChars} more characters]`;
+  };
+  return rows.map((row) => row.map(cap));
+}

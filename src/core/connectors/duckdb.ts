@@ -82,6 +82,9 @@ export class DuckDBConnector implements Connector {
 
   /** Prepares exactly one statement; anything else is refused before it reaches the engine. */
   private async prepareOne(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    // DuckDB's C API reads SQL as a C string: text after a NUL would be silently dropped, so what
+    // runs would differ from what was checked and shown.
+    if (sql.includes('\u0000')) throw new ConnectorError('The SQL contains a NUL character, which is not allowed.');
     let extracted;
     try {
       extracted = await connection.extractStatements(sql);
@@ -99,6 +102,7 @@ export class DuckDBConnector implements Connector {
   }
 
   async describeStatement(sql: string): Promise<StatementShape> {
+    if (sql.includes('\u0000')) throw new ConnectorError('The SQL contains a NUL character, which is not allowed.');
     const connection = await this.connection();
     try {
       const extracted = await connection.extractStatements(sql);

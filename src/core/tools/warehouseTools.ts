@@ -1,9 +1,11 @@
 // The read-only warehouse tools of the walking skeleton: list_tables, describe_table, run_sql.
 import { z } from 'zod';
-import { ConnectorError, readAll } from '../connectors/connector';
+import { capCells, ConnectorError, readAll } from '../connectors/connector';
 import { defineTool, ToolError, type Tool } from './tool';
 
 const MODEL_ROWS = 50;
+const MODEL_CELL_CHARS = 500;
+const PREVIEW_CELL_CHARS = 2000;
 
 export const listTablesTool = defineTool({
   name: 'list_tables',
@@ -68,7 +70,7 @@ export const runSqlTool: Tool<{ sql: string }> = defineTool({
     return {
       content: {
         columns,
-        rows: rows.slice(0, MODEL_ROWS),
+        rows: capCells(rows.slice(0, MODEL_ROWS), MODEL_CELL_CHARS),
         rowCount: rows.length,
         ...(rows.length > MODEL_ROWS || truncated ? { note: `Only the first ${Math.min(MODEL_ROWS, rows.length)} rows are shown here.` } : {}),
       },
@@ -76,7 +78,7 @@ export const runSqlTool: Tool<{ sql: string }> = defineTool({
       sql: input.sql,
       rowCount: rows.length,
       truncated,
-      preview: { columns, rows, rowCount: rows.length, truncated },
+      preview: { columns, rows: capCells(rows, PREVIEW_CELL_CHARS), rowCount: rows.length, truncated },
     };
   },
 });
