@@ -40,8 +40,17 @@ const stopButton = el('vscode-button', { text: 'Stop', testid: 'stop-button' }) 
 stopButton.setAttribute('secondary', '');
 stopButton.disabled = true;
 
+const newChat = el('vscode-button', { text: 'New chat', testid: 'new-chat-button', title: 'Start a new conversation (earlier answers are no longer used as context)' }) as HTMLElement & { disabled: boolean };
+newChat.setAttribute('secondary', '');
+newChat.addEventListener('click', () => {
+  if (active) return;
+  runs.clear();
+  transcript.replaceChildren(empty);
+  send({ type: 'newConversation' });
+});
+
 app.append(
-  el('header', { class: 'bar' }, [connectionSelect, envBadge]),
+  el('header', { class: 'bar' }, [connectionSelect, envBadge, newChat]),
   modelCard,
   connectionsBox,
   transcript,
@@ -110,6 +119,7 @@ function updateBadge(id = connectionSelect.value): void {
 
 function setRunning(running: boolean): void {
   askButton.disabled = running;
+  newChat.disabled = running;
   stopButton.disabled = !running;
 }
 

@@ -2,17 +2,22 @@
 // through the core agent and streams its events back by request id; cancel aborts by request id.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { ConversationTurn } from '../core/agents/askAgent';
 import type { ConnectionView, ToHost, ToWebview } from '../core/protocol/webviewMessages';
 import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
 
+const MAX_HISTORY_TURNS = 10;
+
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'pipewright.chat';
   private view?: vscode.WebviewView;
   private readonly runs = new Map<string, AbortController>();
   private pending: ToWebview[] = [];
+  /** Completed turns of the panel's conversation, oldest first (the last few are sent as context). */
+  private history: ConversationTurn[] = [];
   private ready = false;
 
   constructor(
@@ -91,6 +96,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'cancel':
         this.runs.get(message.requestId)?.abort();
         return;
+      case 'newConversation':
+        this.history = [];
+        return;
       case 'action': {
         const command = { setApiKey: 'pipewright.setApiKey', openModelSettings: 'pipewright.openModelSettings', openSampleWarehouse: 'pipewright.openSampleWarehouse' }[message.action];
         await vscode.commands.executeCommand(command);
@@ -129,6 +137,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const result = await loadEngine().runAsk({
         runId: randomUUID(),
         question,
+        history: this.history.slice(-MAX_HISTORY_TURNS),
         connector: opened.connector,
         connection: opened.summary,
         llm: model.provider,
@@ -138,6 +147,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
       });
       this.log.info(`Run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
+      if (result.status === 'completed' && result.answer) this.history.push({ question, answer: result.answer, sql: result.sql });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`Run failed before it started: ${message}`);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
 import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
@@ -27,6 +27,20 @@ describe('Pipewright in a real VS Code', () => {
   });
 
   const shot = (name: string) => vscode.page.screenshot({ path: join(OUT, name) });
+
+  /** A test that, when it fails, leaves a screenshot and the Pipewright log behind to look at. */
+  function test(name: string, body: () => Promise<void>): void {
+    nodeTest(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+        await shot(`failed-${slug}.png`).catch(() => undefined);
+        writeFileSync(join(OUT, `failed-${slug}.log`), readPipewrightLog(vscode.userDataDir));
+        throw error;
+      }
+    });
+  }
 
   async function widenSideBar(cs: CodeServer, width: number): Promise<void> {
     const box = await cs.page.locator('.part.sidebar').boundingBox();
@@ -129,8 +143,26 @@ describe('Pipewright in a real VS Code', () => {
     await vscode.page.keyboard.press('Enter');
     await waitFor(async () => (await runs.count()) === count + 1, 15_000, () => 'the palette question did not reach the panel');
     await runs.last().locator('[data-testid="step-tool"].running').waitFor({ timeout: 30_000 });
+    // A follow-up carries the conversation: the completed first answer is sent as context
+    // (the stopped run is not).
+    const followUp = model.requests.at(-1)!.body.messages;
+    assert.deepEqual(followUp.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+    assert.equal(followUp[1].content, 'top 5 customers by revenue last quarter');
+    assert.match(followUp[2].content ?? '', /Top 5 customers by revenue in 2025-Q4[\s\S]*GROUP BY ALL/);
     await runCommand(vscode.page, 'Pipewright: Stop');
     await runs.last().locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 10_000 });
+  });
+
+  test('New chat clears the transcript and the context sent to the model', async () => {
+    await vscode.panel.locator('[data-testid="new-chat-button"]').click();
+    await waitFor(async () => (await vscode.panel.locator('[data-testid="run"]').count()) === 0, 10_000, () => 'the transcript was not cleared');
+    const textarea = vscode.panel.locator('[data-testid="ask-input"] textarea');
+    await textarea.fill('a slow one after a new chat');
+    await textarea.press('Enter');
+    await vscode.panel.locator('[data-testid="step-tool"].running').waitFor({ timeout: 30_000 });
+    assert.deepEqual(model.requests.at(-1)!.body.messages.map((m) => m.role), ['system', 'user']);
+    await vscode.panel.locator('[data-testid="stop-button"]').click();
+    await vscode.panel.locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 10_000 });
   });
 
   test('Pipewright: Open Sample Warehouse lists its tables in the panel', async () => {

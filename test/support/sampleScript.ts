@@ -11,8 +11,11 @@ GROUP BY ALL ORDER BY revenue DESC LIMIT 5`;
 export const SLOW_SQL = 'SELECT count(*) AS n FROM range(1000000000000) a';
 
 export const sampleWarehouseScript: Script = (request) => {
-  const question = request.body.messages.find((m) => m.role === 'user')?.content ?? '';
-  const toolTurns = request.body.messages.filter((m) => m.role === 'tool').length;
+  // The current question is the last user message; earlier ones are conversation history.
+  const messages = request.body.messages;
+  const current = messages.map((m) => m.role).lastIndexOf('user');
+  const question = messages[current]?.content ?? '';
+  const toolTurns = messages.slice(current).filter((m) => m.role === 'tool').length;
   if (/slow/i.test(question)) {
     if (toolTurns === 0) return { thinking: 'This needs a big scan.', toolCalls: [{ name: 'run_sql', arguments: { sql: SLOW_SQL } }] };
     return { text: 'The scan finished.' };

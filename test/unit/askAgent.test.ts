@@ -244,6 +244,18 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     assert.equal(events.at(-1)?.type, 'run.finished');
   });
 
+  // Earlier turns of the conversation reach the model as plain question/answer pairs before the new question.
+  test('history is sent before the new question', async () => {
+    const history = [{ question: 'how many orders?', answer: `There are ${ordersCount} orders.`, sql: 'SELECT count(*) FROM orders' }];
+    const { result, requests } = await ask([{ text: 'by channel, then' }], { question: 'and by channel?', history });
+    assert.equal(result.status, 'completed');
+    const messages = requests[0].body.messages;
+    assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+    assert.equal(messages[1].content, 'how many orders?');
+    assert.match(messages[2].content ?? '', new RegExp(`There are ${ordersCount} orders\\.[\\s\\S]*SELECT count\\(\\*\\) FROM orders`));
+    assert.equal(messages[3].content, 'and by channel?');
+  });
+
   // A body that is not a valid event stream must fail the run rather than pass for an empty answer
   // (regression: it once 'completed' with "(The model ended without an answer.)").
   test('a garbage reply fails the run', async () => {

@@ -9,8 +9,16 @@ import { parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type 
 import { warehouseTools } from '../tools/warehouseTools';
 import { ConnectorError } from '../connectors/connector';
 
+/** A finished earlier exchange in the same conversation, so follow-up questions have context. */
+export interface ConversationTurn {
+  question: string;
+  answer: string;
+  sql?: string;
+}
+
 export interface AskOptions {
   question: string;
+  history?: readonly ConversationTurn[];
   connector: Connector;
   connection: ConnectionSummary;
   llm: LlmProvider;
@@ -58,6 +66,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
   };
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt(options.connection) },
+    ...historyMessages(options.history ?? []),
     { role: 'user', content: options.question },
   ];
   let lastQuery: { sql: string; result: ResultPreview } | undefined;
@@ -123,4 +132,12 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     if (error instanceof LlmError || error instanceof ConnectorError) return finish('failed', { error: error.message, hint: error.hint });
     return finish('failed', { error: `Unexpected error: ${error instanceof Error ? error.message : String(error)}` });
   }
+}
+
+/** Earlier turns as plain question/answer pairs; their tool traffic is not replayed. */
+function historyMessages(history: readonly ConversationTurn[]): ChatMessage[] {
+  return history.flatMap((turn): ChatMessage[] => [
+    { role: 'user', content: turn.question },
+    { role: 'assistant', content: turn.sql ? `${turn.answer}\n\nFinal SQL:\n\`\`\`sql\n${turn.sql}\n\`\`\`` : turn.answer },
+  ]);
 }

@@ -10,6 +10,7 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('ask'), requestId, question: z.string().min(1).max(20_000), connectionId: z.string().min(1).max(500) }),
   z.object({ type: z.literal('cancel'), requestId }),
+  z.object({ type: z.literal('newConversation') }),
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
 ]);
