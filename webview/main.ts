@@ -22,6 +22,7 @@ style.textContent = styles;
 document.head.append(style);
 
 const modelCard = el('div', { class: 'card model-card', testid: 'model-card' });
+modelCard.hidden = true; // until the host says whether a model is configured
 const connectionsBox = el('vscode-collapsible', { class: 'connections', testid: 'connections' });
 connectionsBox.setAttribute('heading', 'Connections');
 connectionsBox.setAttribute('open', '');

@@ -59,7 +59,7 @@ describe('Pipewright in a real VS Code', () => {
     await widenSideBar(vscode, 620);
     const card = vscode.panel.locator('[data-testid="model-card"]');
     await card.waitFor({ timeout: 60_000 });
-    assert.match(await card.innerText(), /No API key is stored for http:\/\/127\.0\.0\.1:\d+/);
+    await waitFor(async () => /No API key is stored for http:\/\/127\.0\.0\.1:\d+/.test(await card.innerText()), 10_000, () => 'the model card does not say what is missing');
     // The rest of the panel works without a model: the sample connection is listed with its badge.
     assert.match(await vscode.panel.locator('[data-testid="connection-sample"]').innerText(), /Sample warehouse[\s\S]*DEV/);
     await shot('01-model-not-configured.png');
