@@ -193,6 +193,22 @@ describe('DuckDBConnector on the sample warehouse', () => {
     assert.equal(capCells([[letters]], 10)[0][0], `["a","b","… [${JSON.stringify(letters).length - 10} more characters]`);
   });
 
+  // Stop pressed in the first milliseconds (between prepare and execution, where DuckDB clears a
+  // pending interrupt) must stop the query itself, not leave it running until the timeout stops it.
+  test('an abort in the first milliseconds of a query is never lost', async () => {
+    const timeoutMs = 4000;
+    for (let attempt = 0; attempt < 36; attempt++) {
+      const delay = attempt % 3;
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), delay);
+      const started = Date.now();
+      await assert.rejects(run(ENDLESS_SQL, { signal: controller.signal, timeoutMs }), QueryCancelledError);
+      // Functional, not a speed goal: ending before half the timeout shows the abort did it.
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < timeoutMs / 2, `abort after ${delay} ms took ${elapsed} ms: the timeout, not the abort, stopped the query`);
+    }
+  });
+
   // After an interrupted query the connector is still usable.
   test('answers a new query after an interrupted one', async () => {
     await assert.rejects(run(ENDLESS_SQL, { timeoutMs: 200 }), QueryTimeoutError);

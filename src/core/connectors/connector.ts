@@ -21,7 +21,10 @@ export interface QueryOptions {
   timeoutMs?: number;
 }
 
-/** A running query. Read `columns` at once; iterate `batches()` once; then `rowCount`/`truncated` are final. */
+/**
+ * A running query. Read `columns` at once; iterate `batches()` exactly once (finishing or breaking
+ * out of it releases the query's connection); then `rowCount`/`truncated` are final.
+ */
 export interface QueryStream {
   readonly columns: readonly ColumnInfo[];
   batches(): AsyncIterable<Row[]>;

@@ -121,9 +121,14 @@ export class DuckDBConnector implements Connector {
     if (signal?.aborted) throw new QueryCancelledError();
     const connection = await this.connection();
     let stopReason: 'cancel' | 'timeout' | undefined;
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    // DuckDB clears a pending interrupt when execution starts, so one that lands between prepare
+    // and execution would be lost: keep interrupting until the query has settled.
     const interrupt = (reason: 'cancel' | 'timeout') => {
       stopReason ??= reason;
       connection.interrupt();
+      repeat ??= setInterval(() => connection.interrupt(), 25);
+      repeat.unref?.();
     };
     const onAbort = () => interrupt('cancel');
     signal?.addEventListener('abort', onAbort);
@@ -133,6 +138,7 @@ export class DuckDBConnector implements Connector {
     const finish = () => {
       signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
+      if (repeat) clearInterval(repeat);
       connection.disconnectSync();
     };
     const translate = (error: unknown): Error => {
