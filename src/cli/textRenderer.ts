@@ -8,10 +8,13 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
   const bold = paint('1');
   const red = paint('31');
   const green = paint('32');
-  let streaming: 'text' | 'thinking' | undefined;
+  let thinking = false;
+  // A step's prose is held until the step ends: narration before tool calls is printed then, and a
+  // step without tool calls is the answer, printed once under its heading.
+  let stepText = '';
   const endStream = () => {
-    if (streaming) out.write('\n');
-    streaming = undefined;
+    if (thinking) out.write('\n');
+    thinking = false;
   };
 
   return (event) => {
@@ -20,12 +23,18 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
         out.write(`${bold('Question:')} ${event.question}\n${dim(`${event.connection.label} · ${event.connection.dialect} · ${event.connection.environment} · ${event.model}`)}\n\n`);
         break;
       case 'model.delta':
-        if (streaming !== event.channel) {
-          endStream();
-          out.write(event.channel === 'thinking' ? dim('thinking: ') : '');
-          streaming = event.channel;
+        if (event.channel === 'text') {
+          stepText += event.text;
+          break;
         }
-        out.write(event.channel === 'thinking' ? dim(sanitize(event.text)) : sanitize(event.text));
+        if (!thinking) out.write(dim('thinking: '));
+        thinking = true;
+        out.write(dim(sanitize(event.text)));
+        break;
+      case 'model.completed':
+        endStream();
+        if (event.toolCalls > 0 && stepText.trim()) out.write(`${sanitize(stepText.trim())}\n`);
+        stepText = '';
         break;
       case 'tool.started':
         endStream();

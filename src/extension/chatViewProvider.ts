@@ -68,6 +68,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     if (!this.view || !this.ready) {
       // Keep state and prefills for when the webview says it is ready; events of a run whose
       // panel went away are dropped (the run itself goes on, or is stopped with Stop).
+      if (checked.type === 'state') this.pending = this.pending.filter((m) => m.type !== 'state');
       if (checked.type !== 'runEvent') this.pending.push(checked);
       return;
     }

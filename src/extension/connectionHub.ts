@@ -18,6 +18,8 @@ export class ConnectionHub implements vscode.Disposable {
   }
 
   open(id: string): Promise<{ connector: Connector; summary: ConnectionSummary }> {
+    // Only connections the panel lists: an id from the webview never names an arbitrary file.
+    if (!this.views().some((c) => c.id === id)) return Promise.reject(new Error(`Unknown connection "${id}".`));
     let opening = this.open_.get(id);
     if (!opening) {
       opening = (async () => {

@@ -129,6 +129,8 @@ describe('the pipewright CLI', () => {
     const run = await cli(['ask', QUESTION]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Answer$/m);
+    // The streamed answer is printed once, under its heading, not again as streamed text.
+    assert.equal(run.stdout.split('Top 5 customers by revenue in 2025-Q4').length - 1, 1, run.stdout);
     assert.match(run.stdout, /^SQL$/m);
     for (const line of TOP_CUSTOMERS_SQL.split('\n')) assert.ok(run.stdout.includes(`  ${line}`), `SQL line missing: ${line}`);
     const header = run.stdout.split('\n').find((line) => /^\s+customer_id\s+full_name\s+revenue\s*$/.test(line));
