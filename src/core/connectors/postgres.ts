@@ -1,0 +1,477 @@
+// PostgreSQL through node-postgres, with the user's own credentials. The database is the outer
+// wall: every read runs in a READ ONLY transaction over the extended protocol (the server refuses
+// more than one statement per round trip), session timeouts are pinned at connect, and Stop sends
+// a real protocol-level CancelRequest so the backend stops working, not just the client waiting.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { redact } from '../observability/redact';
+import {
+  ConnectorError,
+  QueryCancelledError,
+  QueryTimeoutError,
+  type ColumnInfo,
+  type Connector,
+  type ExplainResult,
+  type JsonValue,
+  type Page,
+  type QueryOptions,
+  type QueryStream,
+  type Row,
+  type StatementShape,
+  type TableDetail,
+  type TableInfo,
+  type TableRef,
+} from './connector';
+
+export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface PostgresConnectionOptions {
+  id: string;
+  host: string;
+  port?: number;
+  database: string;
+  user: string;
+  /** From SecretStorage or the environment; when absent, ~/.pgpass (or PGPASSFILE) is consulted. */
+  password?: string;
+  ssl?: { mode: SslMode; caFile?: string };
+  /** Session-wide ceiling; a query's own timeoutMs may be lower. */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  applicationName?: string;
+  /** Where pool-level errors go (a dead idle connection must never crash the host). */
+  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+const BATCH_ROWS = 1000;
+const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** Parses `postgres://user@host:port/db?sslmode=verify-full&sslrootcert=/ca.pem` (a password in the URL is accepted but never shown). */
+export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresConnectionOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectorError(`${redact(url)} is not a valid PostgreSQL URL.`, 'Example: postgres://analyst@db.example.com:5432/warehouse?sslmode=verify-full');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new ConnectorError(`${redact(url)} is not a postgres:// URL.`);
+  const params = parsed.searchParams;
+  const mode = params.get('sslmode') ?? undefined;
+  if (mode && !['disable', 'require', 'verify-ca', 'verify-full', 'prefer', 'allow'].includes(mode)) {
+    throw new ConnectorError(`Unknown sslmode "${mode}".`, 'Use disable, require, verify-ca or verify-full.');
+  }
+  const host = params.get('host') ?? decodeURIComponent(parsed.hostname);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const user = decodeURIComponent(parsed.username) || params.get('user') || '';
+  if (!host || !database || !user) {
+    throw new ConnectorError(`The PostgreSQL URL ${redact(url)} needs a user, a host and a database.`, 'Example: postgres://analyst@db.example.com:5432/warehouse?sslmode=verify-full');
+  }
+  return {
+    id,
+    host,
+    port: parsed.port ? Number(parsed.port) : 5432,
+    database,
+    user,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    ssl: mode && mode !== 'prefer' && mode !== 'allow' ? { mode: mode as SslMode, caFile: params.get('sslrootcert') ?? undefined } : undefined,
+  };
+}
+
+export class PostgresConnector implements Connector {
+  readonly dialect = 'postgres' as const;
+  readonly id: string;
+  private typeNames = new Map<number, string>();
+
+  private constructor(
+    private readonly options: PostgresConnectionOptions,
+    private readonly pool: pg.Pool,
+    private readonly config: pg.PoolConfig,
+  ) {
+    this.id = options.id;
+  }
+
+  static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
+    const config = poolConfig(options);
+    const pool = new pg.Pool(config);
+    const log = options.onLog ?? (() => undefined);
+    // An idle client whose backend died emits 'error' on the pool; unhandled, that would throw.
+    pool.on('error', (error) => log('warn', `An idle PostgreSQL connection was closed: ${redactError(error, options)}`));
+    const connector = new PostgresConnector(options, pool, config);
+    try {
+      const client = await connector.connectWithRetry();
+      try {
+        const scs = await client.query('SHOW standard_conforming_strings');
+        if (scs.rows[0]?.standard_conforming_strings !== 'on') {
+          throw new ConnectorError('The server has standard_conforming_strings off, so backslashes in strings are escapes.', 'Pipewright only connects to servers with standard_conforming_strings = on.');
+        }
+        const types = await client.query('SELECT oid::int AS oid, format_type(oid, NULL) AS name FROM pg_type');
+        for (const row of types.rows as { oid: number; name: string }[]) connector.typeNames.set(row.oid, row.name);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw connector.translate(error);
+    }
+    return connector;
+  }
+
+  /** Connects, retrying with backoff on connection-class failures (reads are safe to retry). */
+  private async connectWithRetry(): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.pool.connect();
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (attempt >= 3 || !RETRYABLE.has(code)) throw error;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  async describeStatement(sql: string): Promise<StatementShape> {
+    const { parse } = await import('libpg-query');
+    try {
+      const result = await parse(sql);
+      const stmts = result.stmts ?? [];
+      if (!stmts.length) return { count: 0, kind: 'empty' };
+      const node = Object.keys(stmts[0].stmt ?? {})[0] ?? 'unknown';
+      return { count: stmts.length, kind: statementKind(node) };
+    } catch (error) {
+      throw new ConnectorError(`PostgreSQL could not parse the SQL: ${(error as Error).message}`);
+    }
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryStream> {
+    const { signal, maxRows = Number.POSITIVE_INFINITY, timeoutMs } = options;
+    if (signal?.aborted) throw new QueryCancelledError();
+    let client: pg.PoolClient;
+    try {
+      client = await this.connectWithRetry();
+    } catch (error) {
+      throw this.translate(error);
+    }
+    let stopReason: 'cancel' | 'timeout' | undefined;
+    let broken = false;
+    const cancel = (reason: 'cancel' | 'timeout') => {
+      if (stopReason) return;
+      stopReason = reason;
+      void this.sendCancel(client);
+    };
+    const onAbort = () => cancel('cancel');
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted) stopReason = 'cancel';
+    // The server enforces the timeout (SET LOCAL below); this timer is the fallback should it not.
+    const timer = timeoutMs ? setTimeout(() => cancel('timeout'), timeoutMs + 1000) : undefined;
+    const onClientError = () => {
+      broken = true;
+    };
+    client.on('error', onClientError);
+    let finished = false;
+    const finish = async () => {
+      if (finished) return;
+      finished = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      client.off('error', onClientError);
+      client.release(broken ? true : undefined);
+    };
+    const translate = (error: unknown): Error => {
+      const code = (error as { code?: string }).code;
+      if (code === '57014') return stopReason === 'cancel' ? new QueryCancelledError() : new QueryTimeoutError(timeoutMs ?? this.options.statementTimeoutMs ?? 0);
+      if (stopReason === 'cancel') return new QueryCancelledError();
+      if (stopReason === 'timeout') return new QueryTimeoutError(timeoutMs ?? 0);
+      if (code && (RETRYABLE.has(code) || code.startsWith('08'))) broken = true;
+      return this.translate(error);
+    };
+
+    let cursor: Cursor;
+    let columns: ColumnInfo[];
+    let first: unknown[][];
+    try {
+      if (stopReason) throw new QueryCancelledError();
+      // Fixed texts of ours; the user's SQL only ever travels through the extended protocol.
+      await client.query('BEGIN READ ONLY');
+      if (timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array' }));
+      first = await readCursor(cursor, Math.min(BATCH_ROWS, maxRows === Number.POSITIVE_INFINITY ? BATCH_ROWS : Math.max(1, maxRows)));
+      const fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
+      columns = fields.map((f) => ({ name: f.name, type: this.typeName(f.dataTypeID, f.dataTypeModifier) }));
+    } catch (error) {
+      const translated = translate(error);
+      await finish();
+      throw translated;
+    }
+    const state = { rowCount: 0, truncated: false };
+    const self = this;
+    // int8 arrives as text from node-postgres: a number when exact, text beyond 2^53.
+    const int8Columns = columns.flatMap((c, i) => (c.type === 'bigint' ? [i] : []));
+    const convert = (rows: unknown[][]): Row[] =>
+      rows.map((row) => {
+        const out = row.map(toJson);
+        for (const i of int8Columns) if (typeof out[i] === 'string' && Number.isSafeInteger(Number(out[i]))) out[i] = Number(out[i]);
+        return out;
+      });
+
+    async function* batches(): AsyncGenerator<Row[]> {
+      try {
+        let rows = first;
+        while (true) {
+          if (rows.length === 0) return;
+          let batch = convert(rows);
+          if (state.rowCount + batch.length > maxRows) {
+            batch = batch.slice(0, maxRows - state.rowCount);
+            state.truncated = true;
+          }
+          state.rowCount += batch.length;
+          if (batch.length) yield batch;
+          if (state.truncated) return;
+          if (state.rowCount >= maxRows) {
+            // The cap was reached exactly: one more row tells whether anything was left out.
+            state.truncated = (await readCursor(cursor, 1)).length > 0;
+            return;
+          }
+          rows = await readCursor(cursor, Math.min(BATCH_ROWS, maxRows - state.rowCount));
+        }
+      } catch (error) {
+        throw translate(error);
+      } finally {
+        await new Promise<void>((resolve) => cursor.close(() => resolve())).catch(() => undefined);
+        await finish();
+        void self;
+      }
+    }
+
+    return {
+      columns,
+      batches,
+      get rowCount() {
+        return state.rowCount;
+      },
+      get truncated() {
+        return state.truncated;
+      },
+    };
+  }
+
+  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+    const shape = await this.describeStatement(sql);
+    if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
+    // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
+    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${sql.replace(/;\s*$/, '')}`, { signal: options.signal });
+    const rows: Row[] = [];
+    for await (const batch of stream.batches()) rows.push(...batch);
+    const plan = rows[0]?.[0] as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[] | undefined;
+    return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, plan: JSON.stringify(plan ?? []) };
+  }
+
+  async listTables(options: { schema?: string; pageSize?: number; pageToken?: string } = {}): Promise<Page<TableInfo>> {
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? 500, 5000));
+    // Keyset paging on (schema, name): stable and fast on catalogs with tens of thousands of tables.
+    const [afterSchema, afterName] = options.pageToken ? (JSON.parse(options.pageToken) as [string, string]) : ['', ''];
+    const rows = await this.catalogQuery<{ schema: string; name: string; kind: string; comment: string | null; estimate: number }>(
+      `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+              obj_description(c.oid, 'pg_class') AS comment, c.reltuples::float8 AS estimate
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+          AND ($1::text IS NULL OR n.nspname = $1)
+          AND (n.nspname, c.relname) > ($2::text COLLATE "C", $3::text COLLATE "C")
+        ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"
+        LIMIT $4`,
+      [options.schema ?? null, afterSchema, afterName, pageSize + 1],
+    );
+    const items = rows.slice(0, pageSize).map((r): TableInfo => ({
+      database: this.options.database,
+      schema: r.schema,
+      name: r.name,
+      kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table',
+      comment: r.comment,
+      rowEstimate: r.estimate >= 0 ? Math.round(r.estimate) : null,
+    }));
+    const last = items.at(-1);
+    return rows.length > pageSize && last ? { items, next: JSON.stringify([last.schema, last.name]) } : { items };
+  }
+
+  async describeTable(ref: TableRef): Promise<TableDetail> {
+    const schema = ref.schema ?? 'public';
+    const tables = await this.catalogQuery<{ oid: number; kind: string; comment: string | null; estimate: number; name: string }>(
+      `SELECT c.oid::int AS oid, c.relkind::text AS kind, obj_description(c.oid, 'pg_class') AS comment, c.reltuples::float8 AS estimate, c.relname AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND (c.relname = $2 OR lower(c.relname) = lower($2)) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        ORDER BY c.relname = $2 DESC LIMIT 1`,
+      [schema, ref.name],
+    );
+    const table = tables[0];
+    if (!table) throw new ConnectorError(`No table or view named ${schema}.${ref.name}.`, 'Call list_tables to see the available tables.');
+    const columns = await this.catalogQuery<{ name: string; type: string; nullable: boolean; comment: string | null }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable, col_description(a.attrelid, a.attnum) AS comment
+         FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+      [table.oid],
+    );
+    const constraints = await this.catalogQuery<{ type: string; columns: string[]; ref_table: string | null; ref_columns: string[] | null }>(
+      `SELECT con.contype::text AS type,
+              ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
+              CASE WHEN con.confrelid <> 0 THEN con.confrelid::regclass::text END AS ref_table,
+              ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_columns
+         FROM pg_constraint con WHERE con.conrelid = $1 AND con.contype IN ('p', 'f') ORDER BY con.conname`,
+      [table.oid],
+    );
+    return {
+      database: this.options.database,
+      schema,
+      name: table.name,
+      kind: table.kind === 'v' || table.kind === 'm' ? 'view' : 'table',
+      comment: table.comment,
+      rowEstimate: table.estimate >= 0 ? Math.round(table.estimate) : null,
+      columns,
+      primaryKey: constraints.find((c) => c.type === 'p')?.columns ?? [],
+      foreignKeys: constraints.filter((c) => c.type === 'f').map((c) => ({ columns: c.columns, references: { table: c.ref_table ?? '', columns: c.ref_columns ?? [] } })),
+    };
+  }
+
+  /** A fixed catalog query of ours, bound parameters, read-only transaction. */
+  private async catalogQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.connectWithRetry();
+      await client.query('BEGIN READ ONLY');
+      const result = await client.query(sql, params);
+      await client.query('COMMIT');
+      client.release();
+      return result.rows as T[];
+    } catch (error) {
+      client?.release(true);
+      throw this.translate(error);
+    }
+  }
+
+  /** A protocol CancelRequest on a fresh socket: needs no login, stops the backend's query. */
+  private sendCancel(client: pg.PoolClient): Promise<void> {
+    const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+    return new Promise((resolve) => {
+      // pg's Connection speaks the wire protocol; its typings omit connect() and cancel().
+      const connection = new pg.Connection() as unknown as ProtocolConnection;
+      const done = () => {
+        connection.end();
+        resolve();
+      };
+      connection.on('connect', () => {
+        connection.cancel(processID, secretKey);
+        setTimeout(done, 50);
+      });
+      connection.on('error', done);
+      connection.connect(this.config.port ?? 5432, this.config.host ?? 'localhost');
+    });
+  }
+
+  private typeName(oid: number, modifier: number): string {
+    const name = this.typeNames.get(oid) ?? `oid ${oid}`;
+    if (modifier < 0) return name;
+    if (name === 'numeric') return `numeric(${((modifier - 4) >> 16) & 0xffff},${(modifier - 4) & 0xffff})`;
+    if (name === 'character varying' || name === 'character') return `${name}(${modifier - 4})`;
+    return name;
+  }
+
+  private translate(error: unknown): Error {
+    if (error instanceof ConnectorError) return error;
+    const e = error as { code?: string; message?: string };
+    const message = redactError(error, this.options);
+    const hint =
+      e.code === '28P01' ? 'Check the user name and password (or ~/.pgpass).'
+      : e.code === 'ECONNREFUSED' ? `Is PostgreSQL running at ${this.options.host}:${this.options.port ?? 5432}?`
+      : e.code === '42501' ? 'Your role lacks the privilege; Pipewright uses your own credentials.'
+      : e.code === '25006' ? 'The connection is read-only: this statement would write.'
+      : undefined;
+    return new ConnectorError(`PostgreSQL: ${message}`, hint, { cause: error });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+interface ProtocolConnection {
+  connect(port: number, host: string): void;
+  cancel(processID: number, secretKey: number): void;
+  end(): void;
+  on(event: 'connect' | 'error', listener: () => void): void;
+}
+
+function poolConfig(options: PostgresConnectionOptions): pg.PoolConfig {
+  const session = [
+    `statement_timeout=${Math.floor(options.statementTimeoutMs ?? 300_000)}`,
+    `lock_timeout=${Math.floor(options.lockTimeoutMs ?? 10_000)}`,
+    `idle_in_transaction_session_timeout=${Math.floor(options.idleInTransactionTimeoutMs ?? 60_000)}`,
+  ];
+  return {
+    host: options.host,
+    port: options.port ?? 5432,
+    database: options.database,
+    user: options.user,
+    // Absent: read ~/.pgpass ourselves (pg's built-in pgpass support is deprecated).
+    password: options.password ?? (() => pgpassPassword(options)),
+    ssl: sslConfig(options),
+    options: session.map((s) => `-c ${s}`).join(' '),
+    application_name: options.applicationName ?? 'pipewright',
+    max: 4,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 15_000,
+  };
+}
+
+function sslConfig(options: PostgresConnectionOptions): pg.PoolConfig['ssl'] {
+  const ssl = options.ssl;
+  if (!ssl || ssl.mode === 'disable') return false;
+  if (ssl.mode === 'require') return { rejectUnauthorized: false };
+  if (!ssl.caFile) throw new ConnectorError(`sslmode=${ssl.mode} needs a CA certificate file.`, 'Set the CA file (sslrootcert) of the connection.');
+  let ca: string;
+  try {
+    ca = readFileSync(ssl.caFile, 'utf8');
+  } catch (error) {
+    throw new ConnectorError(`Cannot read the CA certificate file ${ssl.caFile}: ${(error as Error).message}`, 'Check the path of the CA file (sslrootcert).');
+  }
+  // verify-ca checks the chain only; verify-full also checks the host name.
+  return ssl.mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
+}
+
+async function pgpassPassword(options: PostgresConnectionOptions): Promise<string> {
+  const pgpass = (await import('pgpass')).default;
+  const file = process.env.PGPASSFILE ?? join(homedir(), '.pgpass');
+  return new Promise((resolve) => {
+    pgpass({ host: options.host, port: options.port ?? 5432, database: options.database, user: options.user, PGPASSFILE: file }, (password) => resolve(password ?? ''));
+  });
+}
+
+function readCursor(cursor: Cursor, rows: number): Promise<unknown[][]> {
+  return new Promise((resolve, reject) => cursor.read(rows, (error: Error | undefined, result: unknown[]) => (error ? reject(error) : resolve(result as unknown[][]))));
+}
+
+/** node-postgres parses dates into JS Date, int8/numeric into strings: make them JSON-safe and exact. */
+function toJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'object') return value as JsonValue;
+  return value as JsonValue;
+}
+
+function statementKind(node: string): string {
+  const kinds: Record<string, string> = {
+    SelectStmt: 'select', InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete', MergeStmt: 'merge',
+    ExplainStmt: 'explain', CreateStmt: 'create', CreateTableAsStmt: 'create', DropStmt: 'drop', TruncateStmt: 'truncate',
+    AlterTableStmt: 'alter', TransactionStmt: 'transaction', VariableSetStmt: 'set', CopyStmt: 'copy', GrantStmt: 'grant',
+  };
+  return kinds[node] ?? node.replace(/Stmt$/, '').toLowerCase();
+}
+
+function redactError(error: unknown, options: PostgresConnectionOptions): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return redact(message, [options.password]);
+}

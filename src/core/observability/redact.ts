@@ -1,0 +1,12 @@
+// Keeps secrets out of every message a user, a log or a model can see: known secret values are
+// replaced, and credentials inside connection URLs (user:password@) are masked.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]*@/gi;
+
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text.replace(URL_CREDENTIALS, '$1:***@');
+  for (const secret of secrets) {
+    // Very short values would mask ordinary words; they are not secrets worth the name anyway.
+    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  }
+  return out;
+}

