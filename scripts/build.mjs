@@ -6,7 +6,9 @@ import { rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@duckdb/node-api'] };
+// Shipped beside the bundles instead: DuckDB's native binding, libpg-query (loads its .wasm from
+// its own folder), and pg's optional native client (never installed).
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@duckdb/node-api', 'libpg-query', 'pg-native'] };
 
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([

@@ -8,7 +8,10 @@ import { defaultStorageDir } from '../core/sample/sampleWarehouse';
 import { createTextRenderer } from './textRenderer';
 
 const USAGE = `Usage:
-  pipewright ask "<question>" [--connection sample|duckdb:<file>] [--json] [--max-steps N]
+  pipewright ask "<question>" [--connection sample|duckdb:<file>|postgres://user@host/db] [--environment dev|staging|prod] [--json] [--max-steps N]
+
+Connections use your own credentials: PostgreSQL takes the password from PGPASSWORD or ~/.pgpass
+(sslmode and sslrootcert go in the URL).
 
 Model (any OpenAI-compatible server):
   OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)
@@ -32,6 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowPositionals: true,
       options: {
         connection: { type: 'string', short: 'c', default: 'sample' },
+        environment: { type: 'string', short: 'e', default: 'dev' },
         json: { type: 'boolean', default: false },
         'max-steps': { type: 'string', default: '12' },
       },
@@ -44,6 +48,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const maxSteps = Number.parseInt(parsed.values['max-steps'] ?? '12', 10);
   if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100) return usageError('--max-steps must be a whole number from 1 to 100.');
 
+  const environment = parsed.values.environment;
+  if (environment !== 'dev' && environment !== 'staging' && environment !== 'prod') return usageError('--environment must be dev, staging or prod.');
+
   const baseUrl = env.OPENAI_BASE_URL?.trim();
   const apiKey = env.OPENAI_API_KEY?.trim();
   const model = env.PIPEWRIGHT_MODEL?.trim();
@@ -52,7 +59,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   let opened;
   try {
-    opened = await openConnection(parsed.values.connection ?? 'sample', { storageDir: defaultStorageDir(env) });
+    opened = await openConnection(parsed.values.connection ?? 'sample', {
+      storageDir: defaultStorageDir(env),
+      env,
+      environment,
+      onLog: (level, message) => { if (level !== 'info') process.stderr.write(`pipewright: ${message}\n`); },
+    });
   } catch (error) {
     const hint = error instanceof ConnectorError && error.hint ? `\n${error.hint}` : '';
     process.stderr.write(`pipewright: ${(error as Error).message}${hint}\n`);

@@ -1,27 +1,52 @@
-// Turns a connection name or URL into an open connector. The skeleton knows the embedded
-// sample warehouse and DuckDB files; the PostgreSQL and Snowflake connectors plug in here.
+// Turns a connection name or URL into an open connector, with the caller's own credentials
+// (from the URL, the environment or the platform's credential files; never a shared identity).
 import { resolve } from 'node:path';
 import type { ConnectionSummary } from '../observability/events';
+import { redact } from '../observability/redact';
 import { ensureSampleWarehouse } from '../sample/sampleWarehouse';
 import { ConnectorError, type Connector } from './connector';
-import { DuckDBConnector } from './duckdb';
 
 export const SAMPLE_CONNECTION: ConnectionSummary = { id: 'sample', label: 'Sample warehouse', dialect: 'duckdb', environment: 'dev' };
+
+export type Environment = ConnectionSummary['environment'];
 
 export interface OpenedConnection {
   connector: Connector;
   summary: ConnectionSummary;
 }
 
-export async function openConnection(spec: string, options: { storageDir: string; cwd?: string }): Promise<OpenedConnection> {
+export interface OpenOptions {
+  storageDir: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  environment?: Environment;
+  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/**
+ * `sample`, `duckdb:<file>`, or `postgres://user@host:port/db?sslmode=...` (password from the URL,
+ * PGPASSWORD, or ~/.pgpass). Drivers load only when their kind of connection is opened.
+ */
+export async function openConnection(spec: string, options: OpenOptions): Promise<OpenedConnection> {
+  const environment = options.environment ?? 'dev';
   if (spec === 'sample') {
+    const { DuckDBConnector } = await import('./duckdb');
     const path = await ensureSampleWarehouse(options.storageDir);
     return { connector: await DuckDBConnector.open({ id: 'sample', path }), summary: SAMPLE_CONNECTION };
   }
   if (spec.startsWith('duckdb:')) {
+    const { DuckDBConnector } = await import('./duckdb');
     const path = resolve(options.cwd ?? process.cwd(), spec.slice('duckdb:'.length));
-    const summary: ConnectionSummary = { id: spec, label: path, dialect: 'duckdb', environment: 'dev' };
+    const summary: ConnectionSummary = { id: spec, label: path, dialect: 'duckdb', environment };
     return { connector: await DuckDBConnector.open({ id: spec, path }), summary };
   }
-  throw new ConnectorError(`Unknown connection "${spec}".`, 'Use "sample" or "duckdb:<path to file>".');
+  if (/^postgres(ql)?:\/\//i.test(spec)) {
+    const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
+    const config = postgresOptionsFromUrl(spec, redact(spec));
+    config.password ??= options.env?.PGPASSWORD || undefined;
+    config.onLog = options.onLog;
+    const label = `${config.user}@${config.host}:${config.port ?? 5432}/${config.database}`;
+    return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment } };
+  }
+  throw new ConnectorError(`Unknown connection "${redact(spec)}".`, 'Use "sample", "duckdb:<path to file>" or "postgres://user@host:port/database".');
 }
