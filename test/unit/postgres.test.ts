@@ -169,7 +169,7 @@ describe('PostgresConnector on a real PostgreSQL', () => {
   test('a killed backend mid-query fails clearly and the next query works', async () => {
     const pending = run(reader, SLEEP_SQL);
     await waitUntil(async () => (await activeBackends('pg_sleep(30)')) === 1, 5000);
-    await server.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pipewright-test-reader' AND query LIKE '%pg_sleep(30)%'`);
+    await server.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pipewright-test-reader' AND state = 'active' AND query LIKE '%pg_sleep(30)%'`);
     await assert.rejects(pending, (error: unknown) => {
       assert.ok(error instanceof ConnectorError, String(error));
       assert.match(error.message, /terminat|connection/i);

@@ -125,9 +125,26 @@ export class PostgresConnector implements Connector {
       try {
         return await this.pool.connect();
       } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        if (attempt >= 3 || !RETRYABLE.has(code)) throw error;
+        if (attempt >= 3 || !isRetryable(error)) throw error;
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * A client inside a fresh READ ONLY transaction. A pooled connection whose backend died while
+   * idle fails at BEGIN, before any user SQL ran: it is discarded and the read retried.
+   */
+  private async beginRead(): Promise<pg.PoolClient> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.connectWithRetry();
+      try {
+        await client.query('BEGIN READ ONLY');
+        return client;
+      } catch (error) {
+        client.release(true);
+        if (attempt >= 3 || !isRetryable(error)) throw error;
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }
     }
   }
@@ -150,16 +167,21 @@ export class PostgresConnector implements Connector {
     if (signal?.aborted) throw new QueryCancelledError();
     let client: pg.PoolClient;
     try {
-      client = await this.connectWithRetry();
+      client = await this.beginRead();
     } catch (error) {
       throw this.translate(error);
     }
     let stopReason: 'cancel' | 'timeout' | undefined;
     let broken = false;
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    // A CancelRequest only stops the statement running at that moment; one that lands between
+    // statements is lost, so it is repeated until the query has settled.
     const cancel = (reason: 'cancel' | 'timeout') => {
       if (stopReason) return;
       stopReason = reason;
       void this.sendCancel(client);
+      repeat = setInterval(() => void this.sendCancel(client), 100);
+      repeat.unref?.();
     };
     const onAbort = () => cancel('cancel');
     signal?.addEventListener('abort', onAbort);
@@ -176,6 +198,7 @@ export class PostgresConnector implements Connector {
       finished = true;
       signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
+      if (repeat) clearInterval(repeat);
       if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
       client.off('error', onClientError);
       client.release(broken ? true : undefined);
@@ -185,7 +208,7 @@ export class PostgresConnector implements Connector {
       if (code === '57014') return stopReason === 'cancel' ? new QueryCancelledError() : new QueryTimeoutError(timeoutMs ?? this.options.statementTimeoutMs ?? 0);
       if (stopReason === 'cancel') return new QueryCancelledError();
       if (stopReason === 'timeout') return new QueryTimeoutError(timeoutMs ?? 0);
-      if (code && (RETRYABLE.has(code) || code.startsWith('08'))) broken = true;
+      if (isRetryable(error)) broken = true;
       return this.translate(error);
     };
 
@@ -193,10 +216,9 @@ export class PostgresConnector implements Connector {
     let columns: ColumnInfo[];
     let first: unknown[][];
     try {
-      if (stopReason) throw new QueryCancelledError();
       // Fixed texts of ours; the user's SQL only ever travels through the extended protocol.
-      await client.query('BEGIN READ ONLY');
       if (timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      if (stopReason) throw new QueryCancelledError();
       cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array' }));
       first = await readCursor(cursor, Math.min(BATCH_ROWS, maxRows === Number.POSITIVE_INFINITY ? BATCH_ROWS : Math.max(1, maxRows)));
       const fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
@@ -338,8 +360,7 @@ export class PostgresConnector implements Connector {
   private async catalogQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
     let client: pg.PoolClient | undefined;
     try {
-      client = await this.connectWithRetry();
-      await client.query('BEGIN READ ONLY');
+      client = await this.beginRead();
       const result = await client.query(sql, params);
       await client.query('COMMIT');
       client.release();
@@ -445,6 +466,12 @@ async function pgpassPassword(options: PostgresConnectionOptions): Promise<strin
   return new Promise((resolve) => {
     pgpass({ host: options.host, port: options.port ?? 5432, database: options.database, user: options.user, PGPASSFILE: file }, (password) => resolve(password ?? ''));
   });
+}
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : '';
+  return RETRYABLE.has(code) || code.startsWith('08') || /Connection terminated|not queryable|ended unexpectedly/i.test(message);
 }
 
 function readCursor(cursor: Cursor, rows: number): Promise<unknown[][]> {
