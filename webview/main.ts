@@ -23,9 +23,6 @@ document.head.append(style);
 
 const modelCard = el('div', { class: 'card model-card', testid: 'model-card' });
 modelCard.hidden = true; // until the host says whether a model is configured
-const connectionsBox = el('vscode-collapsible', { class: 'connections', testid: 'connections' });
-connectionsBox.setAttribute('heading', 'Connections');
-connectionsBox.setAttribute('open', '');
 const transcript = el('div', { class: 'transcript', testid: 'transcript' });
 const empty = el('div', { class: 'empty', text: 'Ask a question about your data, e.g. "top 5 customers by revenue last quarter". Every query Pipewright runs is shown here as it happens.' });
 transcript.append(empty);
@@ -53,12 +50,14 @@ newChat.addEventListener('click', () => {
 app.append(
   el('header', { class: 'bar' }, [connectionSelect, envBadge, newChat]),
   modelCard,
-  connectionsBox,
   transcript,
   el('div', { class: 'composer' }, [input, el('div', { class: 'actions' }, [stopButton, askButton])]),
 );
 
 let state: State | undefined;
+let connectionSignature = '';
+/** The chosen connection, kept here: the select component updates its own value asynchronously. */
+let selectedId = '';
 let active: { requestId: string; view: RunView } | undefined;
 const runs = new Map<string, RunView>();
 
@@ -80,40 +79,25 @@ function renderState(next: State): void {
     );
   }
 
-  const previous = connectionSelect.value;
-  connectionSelect.replaceChildren(...next.connections.map((c) => {
-    const option = el('vscode-option', { text: `${c.label} · ${c.dialect}` });
-    option.setAttribute('value', c.id);
-    return option;
-  }));
-  const selected = next.connections.find((c) => c.id === previous) ?? next.connections[0];
-  if (selected) connectionSelect.value = selected.id;
-  updateBadge(selected?.id);
+  // Rebuild the options only when the list itself changed: rebuilding resets the select's display.
+  const signature = JSON.stringify(next.connections.map((c) => [c.id, c.label, c.dialect]));
+  if (signature !== connectionSignature) {
+    connectionSignature = signature;
+    connectionSelect.replaceChildren(...next.connections.map((c) => {
+      const option = el('vscode-option', { text: `${c.label} · ${c.dialect}` });
+      option.setAttribute('value', c.id);
+      return option;
+    }));
+  }
+  const selected = next.connections.find((c) => c.id === selectedId) ?? next.connections[0];
+  selectedId = selected?.id ?? '';
+  if (selected && connectionSelect.value !== selected.id) connectionSelect.value = selected.id;
+  updateBadge();
 
-  connectionsBox.replaceChildren(...next.connections.map((c) => {
-    const item = el('div', { class: 'connection', testid: `connection-${c.id}` }, [
-      el('div', { class: 'connection-head' }, [el('span', { text: c.label }), badge(c.environment), el('span', { class: 'muted', text: c.dialect })]),
-    ]);
-    if (c.tables?.length) {
-      item.append(el('ul', { class: 'tables', testid: 'table-list' }, c.tables.map((t) =>
-        el('li', { title: t.comment ?? '' }, [el('span', { text: t.name }), el('span', { class: 'muted', text: t.rows === null ? '' : ` ${t.rows.toLocaleString()} rows` })]))));
-    } else if (c.id === 'sample') {
-      const open = el('vscode-button', { text: 'Open sample warehouse', testid: 'open-sample-button' });
-      open.setAttribute('secondary', '');
-      open.addEventListener('click', () => send({ type: 'action', action: 'openSampleWarehouse' }));
-      item.append(open);
-    }
-    return item;
-  }));
 }
 
-function badge(environment: string): HTMLElement {
-  const b = el('vscode-badge', { class: `env env-${environment}`, text: environment.toUpperCase() });
-  return b;
-}
-
-function updateBadge(id = connectionSelect.value): void {
-  const c = state?.connections.find((x) => x.id === id);
+function updateBadge(): void {
+  const c = state?.connections.find((x) => x.id === selectedId);
   envBadge.textContent = c ? c.environment.toUpperCase() : '';
   envBadge.className = `env env-${c?.environment ?? 'none'}`;
 }
@@ -136,7 +120,7 @@ function ask(question: string): void {
   active = { requestId, view };
   setRunning(true);
   input.value = '';
-  send({ type: 'ask', requestId, question: text, connectionId: connectionSelect.value || 'sample' });
+  send({ type: 'ask', requestId, question: text, connectionId: selectedId || 'sample' });
 }
 
 /** Follow the run as it grows, unless the user scrolled up to read something. */
@@ -162,7 +146,10 @@ askButton.addEventListener('click', () => ask(input.value));
 stopButton.addEventListener('click', () => {
   if (active) send({ type: 'cancel', requestId: active.requestId });
 });
-connectionSelect.addEventListener('change', () => updateBadge());
+connectionSelect.addEventListener('change', () => {
+  selectedId = connectionSelect.value;
+  updateBadge();
+});
 input.addEventListener('keydown', (event: KeyboardEvent) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();

@@ -98,8 +98,8 @@ export class RunView {
     if (hint) this.status.append(el('div', { class: 'hint', text: hint }));
     for (const card of this.tools.values()) {
       if (card.classList.contains('running')) {
-        card.classList.replace('running', 'stopped');
-        card.querySelector('.tool-state')!.textContent = '■ stopped';
+        card.classList.replace('running', status === 'stopped' ? 'stopped' : 'failed');
+        card.querySelector('.tool-state')!.textContent = status === 'stopped' ? '■ stopped' : '✗ not finished';
       }
     }
   }

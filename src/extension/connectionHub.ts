@@ -1,42 +1,99 @@
-// The connections the panel offers and their open connectors, opened on first use so
-// activation never loads a database driver.
+// The connections Pipewright offers (the sample warehouse plus those saved in settings) and
+// their open connectors, opened on first use so activation never loads a database driver.
 import * as vscode from 'vscode';
-import type { Connector } from '../core/connectors/connector';
+import type { ConnectionConfig } from '../core/connectors/connectionConfig';
+import type { Connector, TableInfo } from '../core/connectors/connector';
 import type { ConnectionSummary } from '../core/observability/events';
-import { loadEngine } from './loadEngine';
 import type { ConnectionView } from '../core/protocol/webviewMessages';
+import { loadEngine } from './loadEngine';
+
+interface Opened {
+  connector: Connector;
+  summary: ConnectionSummary;
+}
 
 export class ConnectionHub implements vscode.Disposable {
-  private readonly open_ = new Map<string, Promise<{ connector: Connector; summary: ConnectionSummary }>>();
+  private readonly opened = new Map<string, Promise<Opened>>();
   private readonly tables = new Map<string, ConnectionView['tables']>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the list of connections or what is known of them changes. */
+  readonly onDidChange = this.changed.event;
+  private configsCache?: { configs: ConnectionConfig[]; problems: string[] };
 
-  constructor(private readonly storageDir: string) {}
+  constructor(
+    private readonly storageDir: string,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Saved connections from settings; broken entries are logged and skipped. */
+  configs(): ConnectionConfig[] {
+    if (!this.configsCache) {
+      this.configsCache = loadEngine().parseConnectionConfigs(vscode.workspace.getConfiguration('pipewright').get('connections', []));
+      for (const problem of this.configsCache.problems) this.log.warn(problem);
+    }
+    return this.configsCache.configs;
+  }
 
   views(): ConnectionView[] {
     const sample = loadEngine().SAMPLE_CONNECTION;
-    return [{ ...sample, tables: this.tables.get(sample.id) }];
+    return [
+      { ...sample, tables: this.tables.get(sample.id) },
+      ...this.configs().map((c): ConnectionView => ({ id: c.id, label: c.label, dialect: c.kind, environment: c.environment, tables: this.tables.get(c.id) })),
+    ];
   }
 
-  open(id: string): Promise<{ connector: Connector; summary: ConnectionSummary }> {
-    // Only connections the panel lists: an id from the webview never names an arbitrary file.
-    if (!this.views().some((c) => c.id === id)) return Promise.reject(new Error(`Unknown connection "${id}".`));
-    let opening = this.open_.get(id);
+  /** Settings changed: connectors whose configuration changed are closed and reopened on next use. */
+  async reload(): Promise<void> {
+    const before = new Map(this.configs().map((c) => [c.id, JSON.stringify(c)]));
+    this.configsCache = undefined;
+    const after = new Map(this.configs().map((c) => [c.id, JSON.stringify(c)]));
+    for (const [id, text] of before) if (after.get(id) !== text) await this.forget(id);
+    this.changed.fire();
+  }
+
+  /** Closes a connection's connector and forgets its tables (after an edit, a removal, or a refresh). */
+  async forget(id: string): Promise<void> {
+    const opening = this.opened.get(id);
+    this.opened.delete(id);
+    this.tables.delete(id);
+    if (opening) await opening.then((o) => o.connector.close(), () => undefined);
+    this.changed.fire();
+  }
+
+  open(id: string): Promise<Opened> {
+    // Only connections the user configured: an id from the webview never names an arbitrary file.
+    const config = this.configs().find((c) => c.id === id);
+    if (id !== 'sample' && !config) return Promise.reject(new Error(`Unknown connection "${id}".`));
+    let opening = this.opened.get(id);
     if (!opening) {
       opening = (async () => {
-        const opened = await loadEngine().openConnection(id, { storageDir: this.storageDir });
+        const engine = loadEngine();
+        const onLog = (level: 'info' | 'warn' | 'error', message: string) => this.log[level](message);
+        const opened = config
+          ? await engine.openConfigured(config, await this.secrets.get(engine.connectionSecretKey(config)), { storageDir: this.storageDir, onLog, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath })
+          : await engine.openConnection('sample', { storageDir: this.storageDir, onLog });
         const page = await opened.connector.listTables({ pageSize: 200 });
         this.tables.set(id, page.items.map((t) => ({ name: `${t.schema}.${t.name}`, rows: t.rowEstimate, comment: t.comment })));
+        this.changed.fire();
         return opened;
       })();
-      this.open_.set(id, opening);
+      this.opened.set(id, opening);
       // A failed open is not cached: the next try starts afresh.
-      opening.catch(() => this.open_.delete(id));
+      opening.catch(() => this.opened.delete(id));
     }
     return opening;
   }
 
+  /** One page of a connection's tables, for the tree. */
+  async listTables(id: string, pageToken?: string): Promise<{ items: TableInfo[]; next?: string }> {
+    const { connector } = await this.open(id);
+    return connector.listTables({ pageSize: 500, pageToken });
+  }
+
   dispose(): void {
-    for (const opening of this.open_.values()) void opening.then((o) => o.connector.close(), () => undefined);
-    this.open_.clear();
+    for (const opening of this.opened.values()) void opening.then((o) => o.connector.close(), () => undefined);
+    this.opened.clear();
+    this.changed.dispose();
   }
 }

@@ -2,7 +2,9 @@
 // the sample warehouse load on first use.
 import * as vscode from 'vscode';
 import { ChatViewProvider } from './chatViewProvider';
+import { registerConnectionCommands } from './connectionCommands';
 import { ConnectionHub } from './connectionHub';
+import { ConnectionsTree } from './connectionsTree';
 import { apiKeySecretName, modelConfig } from './modelSettings';
 import { hostOf } from '../core/llm/origin';
 
@@ -13,9 +15,16 @@ const bundleEvaluated = performance.now();
 export function activate(context: vscode.ExtensionContext): void {
   const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('Pipewright', { log: true });
-  const hub = new ConnectionHub(context.globalStorageUri.fsPath);
+  const hub = new ConnectionHub(context.globalStorageUri.fsPath, context.secrets, log);
   const chat = new ChatViewProvider(context, hub, log);
-  context.subscriptions.push(log, hub, chat, vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }));
+  const tree = new ConnectionsTree(hub);
+  context.subscriptions.push(
+    log, hub, chat, tree,
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.createTreeView('pipewright.connections', { treeDataProvider: tree, showCollapseAll: true }),
+    hub.onDidChange(() => void chat.refreshState()),
+  );
+  registerConnectionCommands(context, hub, log);
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
@@ -62,10 +71,10 @@ export function activate(context: vscode.ExtensionContext): void {
         { location: vscode.ProgressLocation.Notification, title: 'Pipewright: preparing the sample warehouse…' },
         () => hub.open('sample'),
       );
-      await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+      await vscode.commands.executeCommand('pipewright.connections.focus');
       await chat.refreshState();
       const tables = hub.views().find((c) => c.id === 'sample')?.tables?.length ?? 0;
-      void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables). Ask it a question in the Pipewright panel.`);
+      void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables, listed under Connections). Ask it a question in the Pipewright panel.`);
     } catch (error) {
       log.error(`Sample warehouse failed: ${error instanceof Error ? error.message : String(error)}`);
       void vscode.window.showErrorMessage(`Pipewright could not prepare the sample warehouse: ${error instanceof Error ? error.message : String(error)}`);
@@ -77,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pipewright.model')) void chat.refreshState();
+      if (e.affectsConfiguration('pipewright.connections')) void hub.reload();
     }),
     context.secrets.onDidChange(() => void chat.refreshState()),
   );

@@ -1,11 +1,12 @@
 // End to end in a real VS Code (code-server) and a real browser: the Pipewright panel against
 // the scripted model and the real sample warehouse. Screenshots go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
-import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
+import { startPostgres, type TestPostgres } from '../support/postgresServer';
+import { lastToolOutput, startScriptedModel, type Script, type ScriptedModel } from '../support/scriptedModelServer';
 import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
@@ -14,19 +15,63 @@ const API_KEY = 'sk-e2e-canary-7f3a9c';
 describe('Pipewright in a real VS Code', () => {
   let model: ScriptedModel;
   let vscode: CodeServer;
+  let pg: TestPostgres;
+
+  // Questions about ARR go to the PostgreSQL CRM; everything else to the sample warehouse script.
+  const crmScript: Script = (request) => {
+    const messages = request.body.messages;
+    const current = messages.map((m) => m.role).lastIndexOf('user');
+    const turns = messages.slice(current).filter((m) => m.role === 'tool').length;
+    if (turns === 0) return { toolCalls: [{ name: 'run_sql', arguments: { sql: 'SELECT region, sum(arr) AS arr FROM crm.accounts GROUP BY region ORDER BY arr DESC' } }] };
+    const rows = (lastToolOutput(request) as { rows: [string, string][] }).rows;
+    return { text: `Top region: ${rows[0][0]} with ${rows[0][1]}.` };
+  };
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    model = await startScriptedModel(sampleWarehouseScript);
+    pg = await startPostgres();
+    await pg.sql('DROP SCHEMA IF EXISTS crm CASCADE');
+    await pg.sql('CREATE SCHEMA crm');
+    await pg.sql('CREATE TABLE crm.accounts (id int PRIMARY KEY, region text, arr numeric(12,2))');
+    await pg.sql(`INSERT INTO crm.accounts SELECT g, (ARRAY['emea','amer','apac'])[1 + g % 3], g * 100 FROM generate_series(1, 30) g`);
+    await pg.sql(`GRANT USAGE ON SCHEMA crm TO ${pg.reader.user}`);
+    await pg.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${pg.reader.user}`);
+    model = await startScriptedModel((request, index) => {
+      const question = [...request.body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+      return /ARR/.test(question) ? crmScript(request, index) : sampleWarehouseScript(request, index);
+    });
     vscode = await startCodeServer({ settings: { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-model' } });
   });
 
   after(async () => {
     await vscode?.close();
     await model?.close();
+    await pg?.stop();
   });
 
   const shot = (name: string) => vscode.page.screenshot({ path: join(OUT, name) });
+
+  const treeRow = (cs: CodeServer, label: string) => cs.page.locator(`.pane-body .monaco-list-row[aria-label^="${label}"]`).first();
+  const tableRows = async (cs: CodeServer) =>
+    (await cs.page.locator('.pane-body .monaco-list-row[aria-level="2"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''))).map((l) => l.split(/\s/)[0]);
+  async function pickQuickItem(cs: CodeServer, label: string): Promise<void> {
+    const row = cs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+  }
+  async function typeQuickInput(cs: CodeServer, text: string): Promise<void> {
+    const input = cs.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(text);
+    await cs.page.waitForTimeout(200); // let validation run
+    await input.press('Enter');
+    await cs.page.waitForTimeout(300);
+  }
+  async function chooseConnection(cs: CodeServer, label: string): Promise<void> {
+    const select = cs.panel.locator('[data-testid="connection-select"]');
+    await select.click();
+    await cs.panel.locator('[data-testid="connection-select"] li', { hasText: label }).first().click();
+  }
 
   /** A test that, when it fails, leaves a screenshot and the Pipewright log behind to look at. */
   function test(name: string, body: () => Promise<void>): void {
@@ -60,8 +105,9 @@ describe('Pipewright in a real VS Code', () => {
     const card = vscode.panel.locator('[data-testid="model-card"]');
     await card.waitFor({ timeout: 60_000 });
     await waitFor(async () => /No API key is stored for http:\/\/127\.0\.0\.1:\d+/.test(await card.innerText()), 10_000, () => 'the model card does not say what is missing');
-    // The rest of the panel works without a model: the sample connection is listed with its badge.
-    assert.match(await vscode.panel.locator('[data-testid="connection-sample"]').innerText(), /Sample warehouse[\s\S]*DEV/);
+    // The rest works without a model: the sample connection is listed with its badge.
+    assert.equal(await vscode.panel.locator('[data-testid="env-badge"]').innerText(), 'DEV');
+    await treeRow(vscode, 'Sample warehouse').waitFor({ timeout: 15_000 });
     await shot('01-model-not-configured.png');
   });
 
@@ -165,13 +211,55 @@ describe('Pipewright in a real VS Code', () => {
     await vscode.panel.locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 10_000 });
   });
 
-  test('Pipewright: Open Sample Warehouse lists its tables in the panel', async () => {
+  test('Pipewright: Open Sample Warehouse lists its tables under Connections', async () => {
     await runCommand(vscode.page, 'Pipewright: Open Sample Warehouse');
-    const list = vscode.panel.locator('[data-testid="table-list"] li');
-    await waitFor(async () => (await list.count()) === 5, 30_000, () => 'the sample tables did not appear');
-    const names = (await list.allInnerTexts()).map((t) => t.split(/\s/)[0]);
-    assert.deepEqual(names, ['main.customers', 'main.order_items', 'main.orders', 'main.payments', 'main.products']);
+    const sample = treeRow(vscode, 'Sample warehouse');
+    await sample.waitFor({ timeout: 30_000 });
+    assert.match((await sample.getAttribute('aria-label')) ?? '', /duckdb · DEV/);
+    if ((await sample.getAttribute('aria-expanded')) !== 'true') await sample.click();
+    const names: string[] = [];
+    await waitFor(async () => {
+      names.splice(0, names.length, ...(await tableRows(vscode)));
+      return names.length >= 5;
+    }, 30_000, () => `the sample tables did not appear (saw ${names.join(', ')})`);
+    assert.deepEqual(names.slice(0, 5), ['main.customers', 'main.order_items', 'main.orders', 'main.payments', 'main.products']);
     await shot('05-sample-warehouse.png');
+    await sample.click(); // collapse again
+  });
+
+  test('Add a PostgreSQL connection, test it, see its tables, and ask a question on it', async () => {
+    const url = `postgres://${pg.reader.user}@${pg.host}:${pg.port}/${pg.database}`;
+    await runCommand(vscode.page, 'Pipewright: Add Connection');
+    await pickQuickItem(vscode, 'PostgreSQL');
+    await typeQuickInput(vscode, url);
+    await typeQuickInput(vscode, 'CRM'); // the name
+    await pickQuickItem(vscode, 'prod');
+    await typeQuickInput(vscode, pg.reader.password);
+    const toast = vscode.page.locator('.notifications-toasts .notification-toast', { hasText: 'connected to CRM' });
+    await toast.waitFor({ timeout: 30_000 });
+    const row = treeRow(vscode, 'CRM');
+    await row.waitFor({ timeout: 15_000 });
+    assert.match((await row.getAttribute('aria-label')) ?? '', /postgres · PROD/);
+    await row.click();
+    await waitFor(async () => (await tableRows(vscode)).includes('crm.accounts'), 20_000, () => 'crm.accounts did not appear under the connection');
+    // The password went to SecretStorage, never to settings.
+    const settings = readFileSync(join(vscode.userDataDir, 'User', 'settings.json'), 'utf8');
+    assert.ok(settings.includes(url) && !settings.includes(pg.reader.password), 'settings hold the URL but not the password');
+    await shot('06-postgres-connection.png');
+
+    // In the panel: choose it, see its PROD badge, ask.
+    await vscode.panel.locator('[data-testid="new-chat-button"]').click();
+    await chooseConnection(vscode, 'CRM');
+    await waitFor(async () => (await vscode.panel.locator('[data-testid="env-badge"]').innerText()) === 'PROD', 10_000, () => 'no PROD badge in the panel');
+    const textarea = vscode.panel.locator('[data-testid="ask-input"] textarea');
+    await textarea.fill('which region has the most ARR?');
+    await textarea.press('Enter');
+    const run = vscode.panel.locator('[data-testid="run"]').last();
+    await run.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
+    const expected = (await pg.sql('SELECT region, sum(arr) AS arr FROM crm.accounts GROUP BY region ORDER BY arr DESC LIMIT 1')).rows[0];
+    assert.match(await run.locator('[data-testid="answer"]').innerText(), new RegExp(`Top region: ${expected.region}`));
+    assert.equal(await run.locator('[data-testid="result-grid"] tbody tr').count(), 3);
+    await shot('07-question-on-postgres.png');
   });
 
   test('activation is measured and no secret reached the log', async () => {

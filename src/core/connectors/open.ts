@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { ConnectionSummary } from '../observability/events';
 import { redact } from '../observability/redact';
 import { ensureSampleWarehouse } from '../sample/sampleWarehouse';
+import type { ConnectionConfig } from './connectionConfig';
 import { ConnectorError, type Connector } from './connector';
 
 export const SAMPLE_CONNECTION: ConnectionSummary = { id: 'sample', label: 'Sample warehouse', dialect: 'duckdb', environment: 'dev' };
@@ -49,4 +50,19 @@ export async function openConnection(spec: string, options: OpenOptions): Promis
     return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment } };
   }
   throw new ConnectorError(`Unknown connection "${redact(spec)}".`, 'Use "sample", "duckdb:<path to file>" or "postgres://user@host:port/database".');
+}
+
+/** Opens a saved connection with its secret (from SecretStorage or the environment). */
+export async function openConfigured(config: ConnectionConfig, secret: string | undefined, options: OpenOptions): Promise<OpenedConnection> {
+  const summary: ConnectionSummary = { id: config.id, label: config.label, dialect: config.kind, environment: config.environment };
+  if (config.kind === 'duckdb') {
+    const { DuckDBConnector } = await import('./duckdb');
+    return { connector: await DuckDBConnector.open({ id: config.id, path: resolve(options.cwd ?? process.cwd(), config.path) }), summary };
+  }
+  const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
+  const pgOptions = postgresOptionsFromUrl(config.url, config.id);
+  pgOptions.password = secret || pgOptions.password;
+  pgOptions.onLog = options.onLog;
+  pgOptions.applicationName = `pipewright (${config.label})`;
+  return { connector: await PostgresConnector.open(pgOptions), summary };
 }

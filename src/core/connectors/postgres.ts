@@ -150,7 +150,12 @@ export class PostgresConnector implements Connector {
   }
 
   async describeStatement(sql: string): Promise<StatementShape> {
-    const { parse } = await import('libpg-query');
+    let parse: typeof import('libpg-query').parse;
+    try {
+      ({ parse } = await import('libpg-query'));
+    } catch (error) {
+      throw new ConnectorError(`The PostgreSQL parser could not be loaded: ${(error as Error).message}`, 'Reinstall the extension; its libpg-query files are incomplete.');
+    }
     try {
       const result = await parse(sql);
       const stmts = result.stmts ?? [];

@@ -1,0 +1,52 @@
+// A saved connection as it lives in settings: everything but the secret. The secret (a password)
+// lives in SecretStorage or the environment and is bound to the exact URL it was given for.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const ConnectionConfigSchema = z.discriminatedUnion('kind', [
+  z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Use lower-case letters, digits, - and _'),
+    kind: z.literal('postgres'),
+    label: z.string().min(1).max(100),
+    /** postgres://user@host:port/db?sslmode=..&sslrootcert=.. — never with a password. */
+    url: z.string().min(1).max(2000),
+    environment: z.enum(['dev', 'staging', 'prod']),
+    readOnly: z.boolean().default(true),
+  }),
+  z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Use lower-case letters, digits, - and _'),
+    kind: z.literal('duckdb'),
+    label: z.string().min(1).max(100),
+    path: z.string().min(1).max(4000),
+    environment: z.enum(['dev', 'staging', 'prod']),
+    readOnly: z.boolean().default(true),
+  }),
+]);
+export type ConnectionConfig = z.infer<typeof ConnectionConfigSchema>;
+
+/** Parses the settings array; a broken entry is reported, the rest still load. */
+export function parseConnectionConfigs(raw: unknown): { configs: ConnectionConfig[]; problems: string[] } {
+  const configs: ConnectionConfig[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>(['sample']);
+  for (const [index, entry] of (Array.isArray(raw) ? raw : []).entries()) {
+    const parsed = ConnectionConfigSchema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push(`Connection #${index + 1} in "pipewright.connections" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ')}`);
+      continue;
+    }
+    if (seen.has(parsed.data.id)) {
+      problems.push(`Connection id "${parsed.data.id}" is used twice in "pipewright.connections"; the second is ignored.`);
+      continue;
+    }
+    seen.add(parsed.data.id);
+    configs.push(parsed.data);
+  }
+  return { configs, problems };
+}
+
+/** The SecretStorage key of a connection's password: bound to its id and its exact target. */
+export function connectionSecretKey(config: ConnectionConfig): string {
+  const target = config.kind === 'postgres' ? config.url : config.path;
+  return `pipewright.connection:${config.id}:${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
+}
