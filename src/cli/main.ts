@@ -11,7 +11,9 @@ const USAGE = `Usage:
   pipewright ask "<question>" [--connection sample|duckdb:<file>|postgres://user@host/db] [--environment dev|staging|prod] [--json] [--max-steps N]
 
 Connections use your own credentials: PostgreSQL takes the password from PGPASSWORD or ~/.pgpass
-(sslmode and sslrootcert go in the URL).
+(sslmode and sslrootcert go in the URL). Snowflake: --connection snowflake://user@account/DB/SCHEMA?warehouse=WH&role=ROLE
+with SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE), SNOWFLAKE_TOKEN,
+or browser SSO (&authenticator=externalbrowser).
 
 Model (any OpenAI-compatible server):
   OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)

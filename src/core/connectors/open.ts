@@ -25,8 +25,10 @@ export interface OpenOptions {
 }
 
 /**
- * `sample`, `duckdb:<file>`, or `postgres://user@host:port/db?sslmode=...` (password from the URL,
- * PGPASSWORD, or ~/.pgpass). Drivers load only when their kind of connection is opened.
+ * `sample`, `duckdb:<file>`, `postgres://user@host:port/db?sslmode=...` (password from the URL,
+ * PGPASSWORD, or ~/.pgpass), or `snowflake://user@account/DB/SCHEMA?warehouse=..&role=..`
+ * (credentials from SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH/_RAW and _PASSPHRASE,
+ * SNOWFLAKE_TOKEN, or browser SSO). Drivers load only when their kind of connection is opened.
  */
 export async function openConnection(spec: string, options: OpenOptions): Promise<OpenedConnection> {
   const environment = options.environment ?? 'dev';
@@ -49,7 +51,17 @@ export async function openConnection(spec: string, options: OpenOptions): Promis
     const label = `${config.user}@${config.host}:${config.port ?? 5432}/${config.database}`;
     return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment } };
   }
-  throw new ConnectorError(`Unknown connection "${redact(spec)}".`, 'Use "sample", "duckdb:<path to file>" or "postgres://user@host:port/database".');
+  if (/^snowflake:\/\//i.test(spec)) {
+    const { SnowflakeConnector, snowflakeOptionsFromUrl } = await import('./snowflake');
+    const config = snowflakeOptionsFromUrl(spec, options.env ?? process.env);
+    config.onLog = options.onLog;
+    const where = config.database ? `/${config.database}${config.schema ? `.${config.schema}` : ''}` : '';
+    return { connector: await SnowflakeConnector.open(config), summary: { id: config.id ?? redact(spec), label: `${config.username}@${config.account}${where}`, dialect: 'snowflake', environment } };
+  }
+  throw new ConnectorError(
+    `Unknown connection "${redact(spec)}".`,
+    'Use "sample", "duckdb:<path to file>", "postgres://user@host:port/database" or "snowflake://user@account/DATABASE/SCHEMA?warehouse=WH&role=ROLE".',
+  );
 }
 
 /** Opens a saved connection with its secret (from SecretStorage or the environment). */
