@@ -74,6 +74,16 @@ export interface StatementShape {
   kind: string;
 }
 
+/** One column of one table, as the catalog lists them in bulk. */
+export interface ColumnRecord {
+  schema: string;
+  table: string;
+  name: string;
+  type: string;
+  nullable: boolean;
+  comment: string | null;
+}
+
 export interface Connector {
   readonly dialect: Dialect;
   readonly id: string;
@@ -82,6 +92,10 @@ export interface Connector {
   describeStatement(sql: string): Promise<StatementShape>;
   listTables(options?: { schema?: string; pageSize?: number; pageToken?: string }): Promise<Page<TableInfo>>;
   describeTable(table: TableRef): Promise<TableDetail>;
+  /** Columns of many tables in pages (catalog sync); `tables` limits it to those tables. */
+  listColumns?(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] }): Promise<Page<ColumnRecord>>;
+  /** A fingerprint per `schema.table` that changes when the table's definition or comments change. */
+  tableVersions?(): Promise<Map<string, string>>;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import {
   QueryTimeoutError,
   type ColumnDetail,
   type ColumnInfo,
+  type ColumnRecord,
   type Connector,
   type ExplainResult,
   type JsonValue,
@@ -283,6 +284,22 @@ export class DuckDBConnector implements Connector {
       else foreignKeys.push({ columns: cols as string[], references: { table: String(refTable), columns: refCols as string[] } });
     }
     return { ...table, columns, primaryKey, foreignKeys };
+  }
+
+  async listColumns(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] } = {}): Promise<Page<ColumnRecord>> {
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? 20_000, 100_000));
+    const offset = options.pageToken ? Number.parseInt(options.pageToken, 10) || 0 : 0;
+    const only = options.tables?.map((t) => `${t.schema}.${t.name}`) ?? null;
+    const rows = await this.select(
+      `SELECT schema_name, table_name, column_name, data_type, is_nullable, comment FROM duckdb_columns()
+        WHERE database_name = $1 AND NOT internal AND ($2::VARCHAR[] IS NULL OR list_contains($2::VARCHAR[], schema_name || '.' || table_name))
+        ORDER BY schema_name, table_name, column_index LIMIT $3 OFFSET $4`,
+      [CATALOG, only === null ? null : this.duck.listValue(only), pageSize + 1, offset],
+    );
+    const items = rows.slice(0, pageSize).map(([schema, table, name, type, nullable, comment]): ColumnRecord => ({
+      schema: String(schema), table: String(table), name: String(name), type: String(type), nullable: Boolean(nullable), comment: comment ? String(comment) : null,
+    }));
+    return rows.length > pageSize ? { items, next: String(offset + pageSize) } : { items };
   }
 
   /** Runs a fixed catalog query of ours with bound parameters and returns all rows. */

@@ -13,6 +13,7 @@ import {
   QueryCancelledError,
   QueryTimeoutError,
   type ColumnInfo,
+  type ColumnRecord,
   type Connector,
   type ExplainResult,
   type JsonValue,
@@ -359,6 +360,47 @@ export class PostgresConnector implements Connector {
       primaryKey: constraints.find((c) => c.type === 'p')?.columns ?? [],
       foreignKeys: constraints.filter((c) => c.type === 'f').map((c) => ({ columns: c.columns, references: { table: c.ref_table ?? '', columns: c.ref_columns ?? [] } })),
     };
+  }
+
+  async listColumns(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] } = {}): Promise<Page<ColumnRecord>> {
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? 20_000, 100_000));
+    const [afterSchema, afterTable, afterNum] = options.pageToken ? (JSON.parse(options.pageToken) as [string, string, number]) : ['', '', 0];
+    const only = options.tables;
+    const rows = await this.catalogQuery<{ schema: string; table: string; num: number; name: string; type: string; nullable: boolean; comment: string | null }>(
+      `SELECT n.nspname AS schema, c.relname AS table, a.attnum::int AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+              NOT a.attnotnull AS nullable, d.description AS comment
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+          AND ($1::text[] IS NULL OR (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[])))
+          AND (n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum) > ($3::text COLLATE "C", $4::text COLLATE "C", $5::int)
+        ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum
+        LIMIT $6`,
+      [only ? only.map((t) => t.schema) : null, only ? only.map((t) => t.name) : null, afterSchema, afterTable, afterNum, pageSize + 1],
+    );
+    const page = rows.slice(0, pageSize);
+    const items = page.map(({ schema, table, name, type, nullable, comment }) => ({ schema, table, name, type, nullable, comment }));
+    const last = page.at(-1);
+    return rows.length > pageSize && last ? { items, next: JSON.stringify([last.schema, last.table, last.num]) } : { items };
+  }
+
+  async tableVersions(): Promise<Map<string, string>> {
+    // xmin of a catalog row changes whenever the row is rewritten: the table's pg_class row (rename,
+    // ALTER, ANALYZE), its pg_attribute rows (columns) and its pg_description rows (comments).
+    const rows = await this.catalogQuery<{ key: string; version: string }>(
+      `WITH cols AS (SELECT attrelid, max(xmin::text::bigint) AS v FROM pg_attribute WHERE attnum > 0 GROUP BY attrelid),
+            docs AS (SELECT objoid, max(xmin::text::bigint) AS v, count(*) AS n FROM pg_description WHERE classoid = 'pg_class'::regclass GROUP BY objoid)
+       SELECT n.nspname || '.' || c.relname AS key, c.xmin::text || ':' || coalesce(cols.v, 0) || ':' || coalesce(docs.v, 0) || ':' || coalesce(docs.n, 0) AS version
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN cols ON cols.attrelid = c.oid LEFT JOIN docs ON docs.objoid = c.oid
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`,
+      [],
+    );
+    return new Map(rows.map((r) => [r.key, r.version]));
   }
 
   /** A fixed catalog query of ours, bound parameters, read-only transaction. */
