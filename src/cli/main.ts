@@ -15,6 +15,9 @@ Connections use your own credentials: PostgreSQL takes the password from PGPASSW
 with SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE), SNOWFLAKE_TOKEN,
 or browser SSO (&authenticator=externalbrowser).
 
+  pipewright catalog rank --tables FILE --questions FILE [--scope database|warehouse] [--top K]
+      (schema linking: one JSON line per question, {"id", "tables": [best first]})
+
 Model (any OpenAI-compatible server):
   OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)
   OPENAI_API_KEY    the key (use any non-empty value for servers without keys)
@@ -27,6 +30,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (command === 'catalog') {
+    // Schema linking without a model: rank the tables a question needs from a catalog file.
+    if (rest[0] !== 'rank') return usageError('Usage: pipewright catalog rank --tables FILE --questions FILE [--scope database|warehouse] [--top K]');
+    const { catalogRank } = await import('./catalogRank');
+    return catalogRank(rest.slice(1), process.stdout, process.stderr);
   }
   if (command !== 'ask') return usageError(`Unknown command "${command}".`);
 

@@ -169,13 +169,15 @@ describe('PostgresConnector on a real PostgreSQL', () => {
   test('a killed backend mid-query fails clearly and the next query works', async () => {
     const pending = run(reader, SLEEP_SQL);
     await waitUntil(async () => (await activeBackends('pg_sleep(30)')) === 1, 5000);
-    await server.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pipewright-test-reader' AND state = 'active' AND query LIKE '%pg_sleep(30)%'`);
+    const killed = (await server.sql(`SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pipewright-test-reader' AND state = 'active' AND query LIKE '%pg_sleep(30)%'`)).rows.map((r) => r.pid);
+    assert.equal(killed.length, 1);
     await assert.rejects(pending, (error: unknown) => {
       assert.ok(error instanceof ConnectorError, String(error));
       assert.match(error.message, /terminat|connection/i);
       return true;
     });
-    assert.equal((await run(reader, 'SELECT 2 AS ok')).rows[0][0], 2);
+    await waitUntil(async () => Number((await server.sql('SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1', [killed[0]])).rows[0].n) === 0, 5000);
+    assert.equal((await run(reader, 'SELECT 2 AS ok')).rows[0][0], 2, 'the connector works after the kill');
   });
 
   // Idle pooled connections whose backends die must not crash the process; the pool recovers.

@@ -1,7 +1,7 @@
 // Catalog sync: tables and columns of a connection read in pages (never one round trip per
 // table), with progress and Stop. With a previous snapshot and a connector that reports table
 // versions, only new or changed tables are re-read and dropped ones removed.
-import { QueryCancelledError, type Connector, type TableInfo } from '../connectors/connector';
+import { QueryCancelledError, type ColumnRecord, type Connector, type TableInfo } from '../connectors/connector';
 
 export interface CatalogTable {
   schema: string;
@@ -71,23 +71,30 @@ export async function syncCatalog(
   const changed = incremental ? tables.filter((t) => !previous.get(key(t)) || previous.get(key(t))?.version !== versions?.get(key(t))) : tables;
 
   const columns = new Map<string, CatalogTable['columns']>();
+  const add = (items: ColumnRecord[]) => {
+    for (const c of items) {
+      const k = `${c.schema}.${c.table}`;
+      let list = columns.get(k);
+      if (!list) columns.set(k, (list = []));
+      list.push([c.name, c.type, c.nullable, c.comment]);
+    }
+    onProgress?.({ phase: 'columns', done: columns.size, total: changed.length });
+    check();
+  };
   const readColumns = async (only?: { schema: string; name: string }[]) => {
+    if (connector.streamColumns) {
+      for await (const batch of connector.streamColumns({ tables: only, signal })) add(batch);
+      return;
+    }
     let next: string | undefined;
     do {
       const page = await connector.listColumns!({ pageSize: COLUMN_PAGE, pageToken: next, tables: only });
-      for (const c of page.items) {
-        const k = `${c.schema}.${c.table}`;
-        let list = columns.get(k);
-        if (!list) columns.set(k, (list = []));
-        list.push([c.name, c.type, c.nullable, c.comment]);
-      }
+      add(page.items);
       next = page.next;
-      onProgress?.({ phase: 'columns', done: columns.size, total: changed.length });
-      check();
     } while (next);
   };
 
-  if (connector.listColumns) {
+  if (connector.streamColumns || connector.listColumns) {
     if (!incremental) await readColumns();
     else for (let i = 0; i < changed.length; i += CHANGED_BATCH) await readColumns(changed.slice(i, i + CHANGED_BATCH).map((t) => ({ schema: t.schema, name: t.name })));
   } else {

@@ -94,6 +94,8 @@ export interface Connector {
   describeTable(table: TableRef): Promise<TableDetail>;
   /** Columns of many tables in pages (catalog sync); `tables` limits it to those tables. */
   listColumns?(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] }): Promise<Page<ColumnRecord>>;
+  /** All columns (or those of `tables`) from one server-side query, streamed in batches: the fast path for a sync. */
+  streamColumns?(options: { tables?: { schema: string; name: string }[]; signal?: AbortSignal }): AsyncIterable<ColumnRecord[]>;
   /** A fingerprint per `schema.table` that changes when the table's definition or comments change. */
   tableVersions?(): Promise<Map<string, string>>;
   close(): Promise<void>;

@@ -205,9 +205,11 @@ export class PostgresConnector implements Connector {
       signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
       if (repeat) clearInterval(repeat);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      if (!broken && !stopReason) await client.query('ROLLBACK').catch(() => (broken = true));
       client.off('error', onClientError);
-      client.release(broken ? true : undefined);
+      // A connection we sent cancels for is discarded: a late CancelRequest must never reach the
+      // next query that would run on the same backend.
+      client.release(broken || stopReason ? true : undefined);
     };
     const translate = (error: unknown): Error => {
       const code = (error as { code?: string }).code;
@@ -362,23 +364,40 @@ export class PostgresConnector implements Connector {
     };
   }
 
+  async *streamColumns(options: { tables?: { schema: string; name: string }[]; signal?: AbortSignal } = {}): AsyncIterable<ColumnRecord[]> {
+    const only = options.tables;
+    const client = await this.beginRead().catch((error) => {
+      throw this.translate(error);
+    });
+    // One execution of the catalog query, read through a cursor: paging with a keyset would
+    // re-run the sorted join over every column of the database for each page.
+    const cursor = client.query(new Cursor(`${COLUMNS_SQL} ORDER BY 1, 2, 3`, [only ? only.map((t) => t.schema) : null, only ? only.map((t) => t.name) : null, '', '', 0], { rowMode: 'array' }));
+    let broken = false;
+    try {
+      for (;;) {
+        if (options.signal?.aborted) throw new QueryCancelledError();
+        const rows = await readCursor(cursor, 20_000);
+        if (!rows.length) return;
+        yield rows.map(([schema, table, , name, type, nullable, comment]) => ({
+          schema: String(schema), table: String(table), name: String(name), type: String(type), nullable: Boolean(nullable), comment: comment === null ? null : String(comment),
+        }));
+      }
+    } catch (error) {
+      broken = isRetryable(error);
+      throw error instanceof ConnectorError ? error : this.translate(error);
+    } finally {
+      await new Promise<void>((resolve) => cursor.close(() => resolve()));
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      client.release(broken ? true : undefined);
+    }
+  }
+
   async listColumns(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] } = {}): Promise<Page<ColumnRecord>> {
     const pageSize = Math.max(1, Math.min(options.pageSize ?? 20_000, 100_000));
     const [afterSchema, afterTable, afterNum] = options.pageToken ? (JSON.parse(options.pageToken) as [string, string, number]) : ['', '', 0];
     const only = options.tables;
     const rows = await this.catalogQuery<{ schema: string; table: string; num: number; name: string; type: string; nullable: boolean; comment: string | null }>(
-      `SELECT n.nspname AS schema, c.relname AS table, a.attnum::int AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-              NOT a.attnotnull AS nullable, d.description AS comment
-         FROM pg_attribute a
-         JOIN pg_class c ON c.oid = a.attrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
-        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-          AND ($1::text[] IS NULL OR (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[])))
-          AND (n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum) > ($3::text COLLATE "C", $4::text COLLATE "C", $5::int)
-        ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum
-        LIMIT $6`,
+      `${COLUMNS_SQL} ORDER BY 1, 2, 3 LIMIT $6`,
       [only ? only.map((t) => t.schema) : null, only ? only.map((t) => t.name) : null, afterSchema, afterTable, afterNum, pageSize + 1],
     );
     const page = rows.slice(0, pageSize);
@@ -462,6 +481,18 @@ export class PostgresConnector implements Connector {
     await this.pool.end();
   }
 }
+
+/** Columns of user tables; $1/$2 optionally restrict to (schema, table) pairs; $3..$5 is a keyset start. */
+const COLUMNS_SQL = `SELECT n.nspname COLLATE "C" AS schema, c.relname COLLATE "C" AS table, a.attnum::int AS num, a.attname AS name,
+         format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable, d.description AS comment
+    FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+   WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+     AND ($1::text[] IS NULL OR (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[])))
+     AND (n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum) > ($3::text COLLATE "C", $4::text COLLATE "C", $5::int)`;
 
 interface ProtocolConnection {
   connect(port: number, host: string): void;
