@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
-import { startPostgres, type TestPostgres } from '../support/postgresServer';
+import { seedCrm, startPostgres, type TestPostgres } from '../support/postgresServer';
 import { lastToolOutput, startScriptedModel, type Script, type ScriptedModel } from '../support/scriptedModelServer';
 import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
@@ -30,12 +30,7 @@ describe('Pipewright in a real VS Code', () => {
   before(async () => {
     mkdirSync(OUT, { recursive: true });
     pg = await startPostgres();
-    await pg.sql('DROP SCHEMA IF EXISTS crm CASCADE');
-    await pg.sql('CREATE SCHEMA crm');
-    await pg.sql('CREATE TABLE crm.accounts (id int PRIMARY KEY, region text, arr numeric(12,2))');
-    await pg.sql(`INSERT INTO crm.accounts SELECT g, (ARRAY['emea','amer','apac'])[1 + g % 3], g * 100 FROM generate_series(1, 30) g`);
-    await pg.sql(`GRANT USAGE ON SCHEMA crm TO ${pg.reader.user}`);
-    await pg.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${pg.reader.user}`);
+    await seedCrm(pg);
     model = await startScriptedModel((request, index) => {
       const question = [...request.body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       return /ARR/.test(question) ? crmScript(request, index) : sampleWarehouseScript(request, index);

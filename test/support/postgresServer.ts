@@ -2,10 +2,10 @@
 // started in a temp folder on a free port, with a read-only role and a writer role. Set
 // PIPEWRIGHT_TEST_PG_URL (a superuser URL) to use an existing server instead.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../scripts/codeServer';
 
 export interface TestPostgres {
   host: string;
@@ -17,17 +17,6 @@ export interface TestPostgres {
   /** Runs SQL as the superuser. */
   sql(text: string, params?: unknown[]): Promise<pg.QueryResult>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
@@ -88,4 +77,14 @@ export async function startPostgres(): Promise<TestPostgres> {
       await stopServer();
     },
   };
+}
+
+/** A small CRM schema readable by the reader role: the data the agent tests ask about. */
+export async function seedCrm(server: TestPostgres): Promise<void> {
+  await server.sql('DROP SCHEMA IF EXISTS crm CASCADE');
+  await server.sql('CREATE SCHEMA crm');
+  await server.sql('CREATE TABLE crm.accounts (id int PRIMARY KEY, region text, arr numeric(12,2))');
+  await server.sql(`INSERT INTO crm.accounts SELECT g, (ARRAY['emea','amer','apac'])[1 + g % 3], g * 100 FROM generate_series(1, 30) g`);
+  await server.sql(`GRANT USAGE ON SCHEMA crm TO ${server.reader.user}`);
+  await server.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${server.reader.user}`);
 }

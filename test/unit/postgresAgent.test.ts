@@ -1,27 +1,14 @@
 // The agent on a real PostgreSQL through the built CLI: the same tools and event stream as on the
 // sample warehouse, with the caller's own credentials taken from PGPASSWORD.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RunEventSchema, type RunEvent } from '../../src/core/observability/events';
 import { lastToolOutput, startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
-import { startPostgres, type TestPostgres } from '../support/postgresServer';
+import { seedCrm, startPostgres, type TestPostgres } from '../support/postgresServer';
 import { makeTempDir, removeDir } from '../support/tempDirs';
-
-const ROOT = join(__dirname, '..', '..');
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'pipewright.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { ROOT, runCli } from '../support/runCli';
 
 describe('the agent on PostgreSQL through the CLI', () => {
   let server: TestPostgres;
@@ -31,12 +18,7 @@ describe('the agent on PostgreSQL through the CLI', () => {
   before(async () => {
     if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run "node scripts/build.mjs" (npm test does).');
     server = await startPostgres();
-    await server.sql('DROP SCHEMA IF EXISTS crm CASCADE');
-    await server.sql('CREATE SCHEMA crm');
-    await server.sql('CREATE TABLE crm.accounts (id int PRIMARY KEY, region text, arr numeric(12,2))');
-    await server.sql(`INSERT INTO crm.accounts SELECT g, (ARRAY['emea','amer','apac'])[1 + g % 3], g * 100 FROM generate_series(1, 30) g`);
-    await server.sql(`GRANT USAGE ON SCHEMA crm TO ${server.reader.user}`);
-    await server.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA crm TO ${server.reader.user}`);
+    await seedCrm(server);
     // A "model" that explores, queries, then tries a destructive statement before answering.
     model = await startScriptedModel((request) => {
       const turns = request.body.messages.filter((m) => m.role === 'tool').length;

@@ -1,7 +1,6 @@
 // The agent on Snowflake through the BUILT CLI (so the on-demand driver bundle is exercised): the
 // unmodified snowflake-sdk against the loopback emulator, credentials from SNOWFLAKE_PASSWORD.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,8 +8,8 @@ import { RunEventSchema, type RunEvent } from '../../src/core/observability/even
 import { lastToolOutput, startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
 import { SnowflakeEmulator } from '../support/snowflakeEmulator';
 import { makeTempDir, removeDir } from '../support/tempDirs';
+import { ROOT, runCli } from '../support/runCli';
 
-const ROOT = join(__dirname, '..', '..');
 const PASSWORD = 'sf-Secret-pass-42';
 
 describe('the agent on Snowflake through the CLI', () => {
@@ -47,18 +46,8 @@ describe('the agent on Snowflake through the CLI', () => {
   // The same event stream as on the other warehouses; the statement carried Pipewright's QUERY_TAG.
   test('ask --json on a snowflake:// connection', async () => {
     const url = `snowflake://ANALYST@acct/SALES/PUBLIC?warehouse=WH&accessUrl=${encodeURIComponent(emulator.url)}`;
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'pipewright.js'), 'ask', 'which region sells most?', '--connection', url, '--json'], {
-        cwd: home,
-        env: { ...process.env, OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'k', PIPEWRIGHT_MODEL: 'scripted', PIPEWRIGHT_HOME: home, SNOWFLAKE_PASSWORD: PASSWORD },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await runCli(['ask', 'which region sells most?', '--connection', url, '--json'],
+      { ...process.env, OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'k', PIPEWRIGHT_MODEL: 'scripted', PIPEWRIGHT_HOME: home, SNOWFLAKE_PASSWORD: PASSWORD }, home);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const events = result.stdout.trim().split('\n').map((line) => RunEventSchema.parse(JSON.parse(line)) as RunEvent);
     const started = events[0];
