@@ -38,6 +38,13 @@ export class RunView {
         this.prose.node.textContent += event.text;
         break;
       }
+      case 'schema.linked': {
+        const text = event.error
+          ? `Schema linker unavailable: ${event.error}`
+          : `Schema linker: ${event.tables.length} of ${event.totalTables} tables for this question — ${event.tables.join(', ')}`;
+        this.steps.append(el('div', { class: 'linked', testid: 'step-linked', text, title: `${formatMs(event.durationMs)}` }));
+        break;
+      }
       case 'tool.started': {
         this.prose = undefined;
         const state = el('span', { class: 'tool-state', text: 'running…' });

@@ -1,6 +1,7 @@
 // `pipewright` without an editor: the same core, driven from a terminal or CI.
 import { parseArgs } from 'node:util';
 import { runAsk } from '../core/agents/askAgent';
+import { catalogCachePath, loadCatalog } from '../core/catalog/schemaContext';
 import { ConnectorError } from '../core/connectors/connector';
 import { openConnection } from '../core/connectors/open';
 import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
@@ -97,6 +98,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onEvent: render,
       signal: controller.signal,
       maxSteps,
+      loadCatalog: (signal) => loadCatalog(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), { signal }),
     });
     return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;
   } finally {

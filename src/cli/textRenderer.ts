@@ -36,6 +36,11 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
         if (event.toolCalls > 0 && stepText.trim()) out.write(`${sanitize(stepText.trim())}\n`);
         stepText = '';
         break;
+      case 'schema.linked':
+        out.write(event.error
+          ? dim(`schema linker unavailable: ${sanitize(event.error)}\n`)
+          : dim(`schema linker: ${event.tables.length} of ${event.totalTables} tables for this question (${event.durationMs} ms): ${event.tables.slice(0, 5).join(', ')}${event.tables.length > 5 ? ', …' : ''}\n`));
+        break;
       case 'tool.started':
         endStream();
         out.write(`${bold('→')} ${event.tool} ${event.sql ? '' : dim(JSON.stringify(event.args))}\n`);

@@ -123,6 +123,8 @@ describe('Pipewright in a real VS Code', () => {
     const run = vscode.panel.locator('[data-testid="run"]').last();
     await run.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
 
+    // The schema linker's pick is a visible step, and the model got it in its prompt.
+    assert.match(await run.locator('[data-testid="step-linked"]').innerText(), /Schema linker: 5 of 5 tables for this question — main\.customers/);
     const tools = await run.locator('[data-testid="step-tool"] .tool-name').allInnerTexts();
     assert.deepEqual(tools, ['list_tables', 'describe_table', 'run_sql']);
     assert.match(await run.locator('[data-testid="step-tool"]').nth(2).innerText(), /✓ 5 rows/);
@@ -145,6 +147,7 @@ describe('Pipewright in a real VS Code', () => {
     assert.equal(sent[0].headers.authorization, `Bearer ${API_KEY}`);
     assert.deepEqual(sent[0].body.tools?.map((t) => t.function.name), ['list_tables', 'describe_table', 'run_sql']);
     assert.equal(sent[0].body.model, 'scripted-model');
+    assert.match(sent[0].body.messages[0].content ?? '', /ranked by Pipewright's schema linker[\s\S]*- main\.orders/);
     await shot('02-answer-with-grid.png');
 
     // The final SQL opens as an untitled SQL editor, unsaved and unrun.

@@ -8,6 +8,8 @@ import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEven
 import { parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type ToolContext } from '../tools/tool';
 import { warehouseTools } from '../tools/warehouseTools';
 import { ConnectorError } from '../connectors/connector';
+import type { CatalogSnapshot } from '../catalog/catalogSync';
+import { schemaContextFor } from '../catalog/schemaContext';
 
 /** A finished earlier exchange in the same conversation, so follow-up questions have context. */
 export interface ConversationTurn {
@@ -29,6 +31,8 @@ export interface AskOptions {
   previewRows?: number;
   queryTimeoutMs?: number;
   tools?: readonly Tool<any>[];
+  /** Loads the connection's catalog; the question's ranked slice of it goes into the prompt. */
+  loadCatalog?: (signal: AbortSignal) => Promise<CatalogSnapshot>;
 }
 
 export interface AskResult {
@@ -77,6 +81,20 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     return { runId, status, answer: extra.answer, sql: lastQuery?.sql, result: lastQuery?.result, error: extra.error };
   };
 
+  if (options.loadCatalog) {
+    // Schema linking: the prompt gets the tables ranked for this question, never the whole catalog.
+    // A failure here is shown and the run goes on without it (the model still has list_tables).
+    const linkStarted = Date.now();
+    try {
+      const snapshot = await options.loadCatalog(signal);
+      const context = schemaContextFor(snapshot, options.question);
+      if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${context.text}` };
+      emit({ type: 'schema.linked', tables: context.tables, totalTables: snapshot.tables.length, durationMs: Date.now() - linkStarted });
+    } catch (error) {
+      if (signal.aborted) return finish('stopped');
+      emit({ type: 'schema.linked', tables: [], totalTables: 0, durationMs: Date.now() - linkStarted, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
   try {
     for (let step = 1; step <= maxSteps; step++) {
       if (signal.aborted) return finish('stopped');

@@ -59,6 +59,14 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     truncated: z.boolean().optional(),
     error: z.string().optional(),
   }),
+  z.object({
+    ...base,
+    type: z.literal('schema.linked'),
+    tables: z.array(z.string()),
+    totalTables: z.number().int().nonnegative(),
+    durationMs: z.number(),
+    error: z.string().optional(),
+  }),
   z.object({ ...base, type: z.literal('answer'), text: z.string(), sql: z.string().optional(), result: ResultPreviewSchema.optional() }),
   z.object({
     ...base,
