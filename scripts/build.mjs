@@ -26,6 +26,8 @@ await Promise.all([
   build({ ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __pipewrightLoadStart = performance.now();' } }),
   build({ ...node, entryPoints: ['src/extension/engine.ts'], outfile: 'dist/engine.js' }),
   build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  // The schema-linking worker runs beside the engine and the CLI (it indexes off the main thread).
+  build({ ...node, entryPoints: ['src/core/catalog/linkWorkerMain.ts'], outfile: 'dist/linkWorker.js' }),
   build({ ...common, platform: 'node', format: 'cjs', target: 'node20', entryPoints: ['./node_modules/snowflake-sdk'], outfile: 'dist/snowflake-sdk.js' }),
   build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
 ]);

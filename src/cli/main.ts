@@ -1,7 +1,8 @@
 // `pipewright` without an editor: the same core, driven from a terminal or CI.
 import { parseArgs } from 'node:util';
 import { runAsk } from '../core/agents/askAgent';
-import { catalogCachePath, loadCatalog } from '../core/catalog/schemaContext';
+import { catalogCachePath, linkSchema } from '../core/catalog/schemaContext';
+import { stopLinkWorker } from '../core/catalog/linkWorker';
 import { ConnectorError } from '../core/connectors/connector';
 import { openConnection } from '../core/connectors/open';
 import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
@@ -98,11 +99,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onEvent: render,
       signal: controller.signal,
       maxSteps,
-      loadCatalog: (signal) => loadCatalog(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), { signal }),
+      linkSchema: (q, signal) => linkSchema(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
     });
     return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    await stopLinkWorker();
     await opened.connector.close();
   }
 }

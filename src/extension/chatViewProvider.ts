@@ -146,7 +146,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         previewRows: settings.get<number>('previewRows', 500),
         queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
         onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
-        loadCatalog: (signal) => loadEngine().loadCatalog(opened.connector, loadEngine().catalogCachePath(this.context.globalStorageUri.fsPath, opened.summary.id), { signal }),
+        linkSchema: (q, signal) => loadEngine().linkSchema(opened.connector, loadEngine().catalogCachePath(this.context.globalStorageUri.fsPath, opened.summary.id), q, signal),
       });
       this.log.info(`Run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
       if (result.status === 'completed' && result.answer) this.history.push({ question, answer: result.answer, sql: result.sql });

@@ -2,7 +2,7 @@
 // on first use: activation only registers views and commands, so zod, the openai client and the
 // database drivers stay unloaded until the panel or a command needs them.
 export { runAsk } from '../core/agents/askAgent';
-export { catalogCachePath, loadCatalog } from '../core/catalog/schemaContext';
+export { catalogCachePath, linkSchema } from '../core/catalog/schemaContext';
 export { connectionSecretKey, parseConnectionConfigs, ConnectionConfigSchema } from '../core/connectors/connectionConfig';
 export { openConfigured, openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';
 export { postgresOptionsFromUrl } from '../core/connectors/postgres';

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { runAsk } from '../../src/core/agents/askAgent';
 import { syncCatalog } from '../../src/core/catalog/catalogSync';
-import { catalogCachePath, loadCatalog, schemaContextFor } from '../../src/core/catalog/schemaContext';
+import { catalogCachePath, linkSchema, schemaContextFor } from '../../src/core/catalog/schemaContext';
+import { stopLinkWorker } from '../../src/core/catalog/linkWorker';
 import { DuckDBConnector } from '../../src/core/connectors/duckdb';
 import { SAMPLE_CONNECTION } from '../../src/core/connectors/open';
 import { OpenAICompatibleProvider } from '../../src/core/llm/openaiProvider';
@@ -25,6 +26,7 @@ describe('schema linking in the agent', () => {
   });
 
   after(async () => {
+    await stopLinkWorker();
     await db?.close();
     if (dir) removeDir(dir);
   });
@@ -53,7 +55,7 @@ describe('schema linking in the agent', () => {
         connection: SAMPLE_CONNECTION,
         llm: new OpenAICompatibleProvider({ baseUrl: model.baseUrl, apiKey: 'k', model: 'scripted' }),
         onEvent: (e) => events.push(e),
-        loadCatalog: (signal) => loadCatalog(db, cache, { signal }),
+        linkSchema: (q, signal) => linkSchema(db, cache, q, signal),
       });
       assert.equal(result.status, 'completed');
       const linked = events.find((e) => e.type === 'schema.linked');
@@ -80,7 +82,7 @@ describe('schema linking in the agent', () => {
         connection: SAMPLE_CONNECTION,
         llm: new OpenAICompatibleProvider({ baseUrl: model.baseUrl, apiKey: 'k', model: 'scripted' }),
         onEvent: (e) => events.push(e),
-        loadCatalog: async () => {
+        linkSchema: async () => {
           throw new Error('catalog unavailable');
         },
       });

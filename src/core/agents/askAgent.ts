@@ -8,8 +8,6 @@ import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEven
 import { parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type ToolContext } from '../tools/tool';
 import { warehouseTools } from '../tools/warehouseTools';
 import { ConnectorError } from '../connectors/connector';
-import type { CatalogSnapshot } from '../catalog/catalogSync';
-import { schemaContextFor } from '../catalog/schemaContext';
 
 /** A finished earlier exchange in the same conversation, so follow-up questions have context. */
 export interface ConversationTurn {
@@ -31,8 +29,8 @@ export interface AskOptions {
   previewRows?: number;
   queryTimeoutMs?: number;
   tools?: readonly Tool<any>[];
-  /** Loads the connection's catalog; the question's ranked slice of it goes into the prompt. */
-  loadCatalog?: (signal: AbortSignal) => Promise<CatalogSnapshot>;
+  /** Schema linking: the question's ranked slice of the catalog, which goes into the prompt. */
+  linkSchema?: (question: string, signal: AbortSignal) => Promise<{ text: string; tables: string[]; totalTables: number }>;
 }
 
 export interface AskResult {
@@ -81,15 +79,14 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     return { runId, status, answer: extra.answer, sql: lastQuery?.sql, result: lastQuery?.result, error: extra.error };
   };
 
-  if (options.loadCatalog) {
+  if (options.linkSchema) {
     // Schema linking: the prompt gets the tables ranked for this question, never the whole catalog.
     // A failure here is shown and the run goes on without it (the model still has list_tables).
     const linkStarted = Date.now();
     try {
-      const snapshot = await options.loadCatalog(signal);
-      const context = schemaContextFor(snapshot, options.question);
+      const context = await options.linkSchema(options.question, signal);
       if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${context.text}` };
-      emit({ type: 'schema.linked', tables: context.tables, totalTables: snapshot.tables.length, durationMs: Date.now() - linkStarted });
+      emit({ type: 'schema.linked', tables: context.tables, totalTables: context.totalTables, durationMs: Date.now() - linkStarted });
     } catch (error) {
       if (signal.aborted) return finish('stopped');
       emit({ type: 'schema.linked', tables: [], totalTables: 0, durationMs: Date.now() - linkStarted, error: error instanceof Error ? error.message : String(error) });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Connector } from '../connectors/connector';
 import { readCatalog, writeCatalog } from './catalogCache';
 import { syncCatalog, type CatalogSnapshot } from './catalogSync';
-import { buildIndex, rank } from './schemaLinker';
+import { buildIndex, rank, type LinkerIndex } from './schemaLinker';
+import { rankInWorker } from './linkWorker';
 
 /** The linker addresses tables as DATABASE.SCHEMA.TABLE; a connection is one database here. */
 const DB = 'db';
@@ -16,16 +17,26 @@ export interface SchemaContext {
   tables: string[];
 }
 
-/** Ranks a catalog snapshot's tables for a question and describes the top ones for the prompt. */
-export function schemaContextFor(snapshot: CatalogSnapshot, question: string, top = 10): SchemaContext {
-  if (!snapshot.tables.length) return { text: '', tables: [] };
+export interface Linker {
+  index: LinkerIndex;
+  byName: Map<string, CatalogSnapshot['tables'][number]>;
+  totalTables: number;
+}
+
+/** Builds the linker index of a snapshot (the expensive part: keep it and reuse it). */
+export function buildLinker(snapshot: CatalogSnapshot): Linker {
   const index = buildIndex(snapshot.tables.map((t) => ({ table: `${DB}.${t.schema}.${t.name}`, columns: t.columns.map(([name, type, , comment]) => (comment ? [name, type, comment] : [name, type])) })));
-  const ranked = rank(index, question, { scope: 'database', database: DB, top });
-  const byName = new Map(snapshot.tables.map((t) => [`${DB}.${t.schema}.${t.name}`.toUpperCase(), t]));
+  return { index, byName: new Map(snapshot.tables.map((t) => [`${DB}.${t.schema}.${t.name}`.toUpperCase(), t])), totalTables: snapshot.tables.length };
+}
+
+/** Ranks the tables for a question and describes the top ones for the prompt. */
+export function contextFromLinker(linker: Linker, question: string, top = 10): SchemaContext {
+  if (!linker.totalTables) return { text: '', tables: [] };
+  const ranked = rank(linker.index, question, { scope: 'database', database: DB, top });
   const lines: string[] = [];
   const tables: string[] = [];
   for (const r of ranked) {
-    const t = byName.get(r.table.toUpperCase());
+    const t = linker.byName.get(r.table.toUpperCase());
     if (!t) continue;
     const name = `${t.schema}.${t.name}`;
     tables.push(name);
@@ -35,9 +46,13 @@ export function schemaContextFor(snapshot: CatalogSnapshot, question: string, to
     const more = t.columns.length > columns.length ? `, … ${t.columns.length - columns.length} more` : '';
     lines.push(`- ${name}${t.comment ? ` — ${t.comment}` : ''} (${columns.map(([c, type]) => `${c} ${type}`).join(', ')}${more})`);
   }
-  const total = snapshot.tables.length;
-  const text = `Tables most likely relevant to this question, ranked by Pipewright's schema linker (${lines.length} of ${total}; use list_tables/describe_table for others):\n${lines.join('\n')}`;
+  const text = `Tables most likely relevant to this question, ranked by Pipewright's schema linker (${lines.length} of ${linker.totalTables}; use list_tables/describe_table for others):\n${lines.join('\n')}`;
   return { text, tables };
+}
+
+/** Ranks a catalog snapshot's tables for a question (builds the index each time: small catalogs and tests). */
+export function schemaContextFor(snapshot: CatalogSnapshot, question: string, top = 10): SchemaContext {
+  return contextFromLinker(buildLinker(snapshot), question, top);
 }
 
 /**
@@ -45,10 +60,26 @@ export function schemaContextFor(snapshot: CatalogSnapshot, question: string, to
  * where the connector can tell what changed), synced in full otherwise.
  */
 export async function loadCatalog(connector: Connector, cachePath: string, options: { signal?: AbortSignal } = {}): Promise<CatalogSnapshot> {
-  const previous = await readCatalog(cachePath);
+  const fresh = recent.get(cachePath);
+  if (fresh && Date.now() - fresh.at < FRESH_MS) return fresh.snapshot;
+  const previous = fresh?.snapshot ?? (await readCatalog(cachePath));
   const { snapshot } = await syncCatalog(connector, { previous, signal: options.signal });
   await writeCatalog(cachePath, snapshot);
+  recent.set(cachePath, { at: Date.now(), snapshot });
   return snapshot;
+}
+
+/** A catalog synced this recently is used as is: a question does not re-sync a large warehouse. */
+const FRESH_MS = 5 * 60_000;
+const recent = new Map<string, { at: number; snapshot: CatalogSnapshot }>();
+
+/**
+ * The schema-linking step of a question: sync (or reuse) the catalog on this thread (paged, async
+ * I/O), then rank it in the worker, which keeps its index warm between questions.
+ */
+export async function linkSchema(connector: Connector, cachePath: string, question: string, signal?: AbortSignal): Promise<SchemaContext & { totalTables: number }> {
+  await loadCatalog(connector, cachePath, { signal });
+  return rankInWorker(cachePath, question);
 }
 
 /** Where a connection's catalog cache lives under a storage folder (the id is hashed: it may be a URL). */
