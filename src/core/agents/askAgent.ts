@@ -59,6 +59,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
   const signal = options.signal ?? new AbortController().signal;
   const tools = options.tools ?? warehouseTools;
   const maxSteps = options.maxSteps ?? 12;
+  const toolSpecs = toToolSpecs(tools);
   const started = Date.now();
   const ctx: ToolContext = {
     connector: options.connector,
@@ -98,7 +99,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
       const modelStarted = Date.now();
       const response = await options.llm.chat({
         messages,
-        tools: toToolSpecs(tools),
+        tools: toolSpecs,
         signal,
         onDelta: (delta) => emit({ type: 'model.delta', step, channel: delta.kind, text: delta.text }),
       });

@@ -615,10 +615,6 @@ export function rank(index: LinkerIndex, question: string, options: RankOptions 
 }
 
 /** Databases ranked for a question over the whole warehouse, by their best-matching tables. */
-export function rankDatabases(index: LinkerIndex, question: string, params: Partial<LinkerParams> = {}): { database: string; score: number }[] {
-  const p = { ...DEFAULT_PARAMS, ...params };
-  return scoreDatabases(index, queryIds(index, question), p).map(({ db, score }) => ({ database: index.dbs[db], score }));
-}
 
 /** Field-weighted mass of one posting, for the database language model. */
 function postingMass(field: Float32Array, i: number, p: LinkerParams): number {

@@ -1,6 +1,6 @@
 // The read-only warehouse tools of the walking skeleton: list_tables, describe_table, run_sql.
 import { z } from 'zod';
-import { capCells, ConnectorError, readAll } from '../connectors/connector';
+import { capCells, readAll } from '../connectors/connector';
 import { defineTool, ToolError, type Tool } from './tool';
 
 const MODEL_ROWS = 50;
@@ -84,7 +84,3 @@ export const runSqlTool: Tool<{ sql: string }> = defineTool({
 });
 
 export const warehouseTools = [listTablesTool, describeTableTool, runSqlTool] as const;
-
-export function isUserFacingError(error: unknown): error is ConnectorError | ToolError {
-  return error instanceof ConnectorError || error instanceof ToolError;
-}
