@@ -22,6 +22,8 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Keep Workspace Trust on (the default disables it, as the tests do). */
   workspaceTrust?: boolean;
+  /** Require this password in the browser (the demo); tests run without one on a random port. */
+  password?: string;
 }
 
 export interface LaunchedCodeServer {
@@ -81,9 +83,9 @@ export async function launchCodeServer(options: LaunchOptions): Promise<Launched
 
   const port = options.port ?? (await freePort());
   const server: ChildProcess = spawn(NODE24, [
-    CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', options.password ? 'password' : 'none', '--disable-telemetry', '--disable-update-check',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...common, options.workspace,
-  ], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { env: options.password ? { ...env, PASSWORD: options.password } : env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   server.stdout?.on('data', (d) => output.push(String(d)));
   server.stderr?.on('data', (d) => output.push(String(d)));

@@ -1,6 +1,7 @@
 // Runs Pipewright in a real VS Code in the browser, on the embedded DuckDB sample warehouse.
 // State (settings, the stored key, the sample warehouse) persists under ~/.cache/pipewright/demo.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +26,12 @@ async function main(): Promise<void> {
     if (process.env.PIPEWRIGHT_MODEL) settings['pipewright.model.name'] = process.env.PIPEWRIGHT_MODEL;
   }
 
-  const server = await launchCodeServer({ root, workspace: join(root, 'workspace'), port, settings, env });
+  // A password, because the editor it serves has a terminal and your model key in its environment.
+  const password = randomBytes(9).toString('base64url');
+  const server = await launchCodeServer({ root, workspace: join(root, 'workspace'), port, settings, env, password });
   const url = `${server.url}/?folder=${encodeURIComponent(join(root, 'workspace'))}`;
   console.log(`\nPipewright is running in VS Code at ${url}`);
+  console.log(`Password: ${password}`);
   console.log('Open the Pipewright icon in the activity bar and ask, e.g. "top 5 customers by revenue last quarter".');
   if (!scripted && !process.env.OPENAI_API_KEY) console.log('No OPENAI_API_KEY in the environment: run "Pipewright: Set Model API Key" in the editor (or restart with --scripted for an offline stand-in model).');
   console.log('Press Ctrl-C to stop.\n');

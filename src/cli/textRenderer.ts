@@ -39,7 +39,7 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
       case 'schema.linked':
         out.write(event.error
           ? dim(`schema linker unavailable: ${sanitize(event.error)}\n`)
-          : dim(`schema linker: ${event.tables.length} of ${event.totalTables} tables for this question (${event.durationMs} ms): ${event.tables.slice(0, 5).join(', ')}${event.tables.length > 5 ? ', …' : ''}\n`));
+          : dim(`schema linker: ${event.tables.length} of ${event.totalTables} tables for this question (${event.durationMs} ms): ${sanitize(event.tables.slice(0, 5).join(', '))}${event.tables.length > 5 ? ', …' : ''}\n`));
         break;
       case 'tool.started':
         endStream();

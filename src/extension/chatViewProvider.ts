@@ -34,8 +34,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
     };
     view.webview.html = chatHtml(view.webview, this.context.extensionUri);
-    view.webview.onDidReceiveMessage((raw) => this.receive(raw), undefined, this.context.subscriptions);
+    const listener = view.webview.onDidReceiveMessage((raw) => this.receive(raw));
     view.onDidDispose(() => {
+      listener.dispose();
       this.view = undefined;
       this.ready = false;
     });

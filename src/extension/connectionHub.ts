@@ -80,7 +80,10 @@ export class ConnectionHub implements vscode.Disposable {
       })();
       this.opened.set(id, opening);
       // A failed open is not cached: the next try starts afresh.
-      opening.catch(() => this.opened.delete(id));
+      const mine = opening;
+      opening.catch(() => {
+        if (this.opened.get(id) === mine) this.opened.delete(id);
+      });
     }
     return opening;
   }

@@ -13,6 +13,7 @@ export class VscodeLmProvider implements LlmProvider {
     const cancel = new vscode.CancellationTokenSource();
     const onAbort = () => cancel.cancel();
     request.signal?.addEventListener('abort', onAbort);
+    if (request.signal?.aborted) cancel.cancel();
     try {
       const response = await this.model.sendRequest(
         toLmMessages(request.messages),

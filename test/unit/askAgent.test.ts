@@ -234,6 +234,15 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     assert.ok(!JSON.stringify(events).includes(API_KEY), 'the key must not appear in events');
   });
 
+  // A server (or proxy) that echoes the key in its error body: the key is masked everywhere.
+  test('an error body echoing the API key never passes the key on', async () => {
+    const { result, events } = await ask(() => ({ status: 400, text: `invalid request from key ${API_KEY}` }));
+    assert.equal(result.status, 'failed');
+    assert.match(result.error ?? '', /invalid request from key \*\*\*/);
+    assert.ok(!JSON.stringify(events).includes(API_KEY), 'the key must not appear in events');
+    assert.ok(!(result.error ?? '').includes(API_KEY));
+  });
+
   // A 500 (after the client's retry) ends the run failed with the status in the error.
   test('a 500 from the server fails the run', async () => {
     const { result, events, requests } = await ask(() => ({ status: 500, text: 'boom' }));

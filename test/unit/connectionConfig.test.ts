@@ -25,6 +25,10 @@ describe('saved connections', () => {
     assert.match(problems[2], /#5 .*environment/);
     assert.match(problems[3], /"sample" is used twice/);
     assert.deepEqual(parseConnectionConfigs('not an array'), { configs: [], problems: [] });
+    // A password typed into a settings URL by hand is refused, not stored in plain text.
+    const withPassword = parseConnectionConfigs([{ ...crm, url: 'postgres://analyst:hunter22@db.example.com/crm' }]);
+    assert.equal(withPassword.configs.length, 0);
+    assert.match(withPassword.problems[0], /Remove the password from the URL/);
   });
 
   // The same id pointing somewhere else gets a different secret key: the old password stays put.

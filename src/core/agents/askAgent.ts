@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCancelledError, type Connector } from '../connectors/connector';
 import { LlmError, type ChatMessage, type LlmProvider } from '../llm/provider';
 import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent } from '../observability/events';
-import { parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type ToolContext } from '../tools/tool';
+import { fenceUntrusted, parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type ToolContext } from '../tools/tool';
 import { warehouseTools } from '../tools/warehouseTools';
 import { ConnectorError } from '../connectors/connector';
 
@@ -85,8 +85,9 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     // A failure here is shown and the run goes on without it (the model still has list_tables).
     const linkStarted = Date.now();
     try {
-      const context = await options.linkSchema(options.question, signal);
-      if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${context.text}` };
+      const context = await untilAborted(options.linkSchema(options.question, signal), signal);
+      // Table and column comments are written by whoever can write the database: fenced as data.
+      if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${fenceUntrusted(context.text)}` };
       emit({ type: 'schema.linked', tables: context.tables, totalTables: context.totalTables, durationMs: Date.now() - linkStarted });
     } catch (error) {
       if (signal.aborted) return finish('stopped');
@@ -156,4 +157,14 @@ function historyMessages(history: readonly ConversationTurn[]): ChatMessage[] {
     { role: 'user', content: turn.question },
     { role: 'assistant', content: turn.sql ? `${turn.answer}\n\nFinal SQL:\n\`\`\`sql\n${turn.sql}\n\`\`\`` : turn.answer },
   ]);
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts (the work may finish in the background). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

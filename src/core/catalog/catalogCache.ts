@@ -6,13 +6,14 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createGunzip, createGzip } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import type { CatalogSnapshot, CatalogTable } from './catalogSync';
 
 const FORMAT = 'pipewright-catalog/1';
 
 export async function writeCatalog(path: string, snapshot: CatalogSnapshot): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const gzip = createGzip({ level: 4 });
   const file = createWriteStream(temp);
   gzip.pipe(file);

@@ -35,6 +35,8 @@ function startWorker(): Worker {
     else waiter.reject(new Error(reply.error));
   });
   const fail = (error: Error) => {
+    // Only the current worker's end concerns the waiting requests; a replaced one is history.
+    if (worker !== started) return;
     for (const waiter of pending.values()) waiter.reject(error);
     pending.clear();
     worker = undefined;

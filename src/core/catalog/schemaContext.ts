@@ -63,10 +63,12 @@ export async function loadCatalog(connector: Connector, cachePath: string, optio
   const fresh = recent.get(cachePath);
   if (fresh && Date.now() - fresh.at < FRESH_MS) return fresh.snapshot;
   const previous = fresh?.snapshot ?? (await readCatalog(cachePath));
-  const { snapshot } = await syncCatalog(connector, { previous, signal: options.signal });
-  await writeCatalog(cachePath, snapshot);
-  recent.set(cachePath, { at: Date.now(), snapshot });
-  return snapshot;
+  const { snapshot, mode, fetchedTables, removedTables } = await syncCatalog(connector, { previous, signal: options.signal });
+  // Unchanged: keep the file (and so the worker's warm index) as it is.
+  const unchanged = previous && mode === 'incremental' && fetchedTables === 0 && removedTables === 0;
+  if (!unchanged) await writeCatalog(cachePath, snapshot);
+  recent.set(cachePath, { at: Date.now(), snapshot: unchanged ? previous : snapshot });
+  return unchanged ? previous : snapshot;
 }
 
 /** A catalog synced this recently is used as is: a question does not re-sync a large warehouse. */

@@ -9,7 +9,7 @@ export const ConnectionConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('postgres'),
     label: z.string().min(1).max(100),
     /** postgres://user@host:port/db?sslmode=..&sslrootcert=.. — never with a password. */
-    url: z.string().min(1).max(2000),
+    url: z.string().min(1).max(2000).refine((u) => !URL.canParse(u) || !new URL(u).password, 'Remove the password from the URL: it belongs in secret storage'),
     environment: z.enum(['dev', 'staging', 'prod']),
     readOnly: z.boolean().default(true),
   }),

@@ -90,17 +90,20 @@ export class PostgresConnector implements Connector {
     private readonly options: PostgresConnectionOptions,
     private readonly pool: pg.Pool,
     private readonly config: pg.PoolConfig,
+    /** Every password this connection used (given, or found in ~/.pgpass): masked in all messages. */
+    private readonly secrets: Set<string>,
   ) {
     this.id = options.id;
   }
 
   static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
-    const config = poolConfig(options);
+    const secrets = new Set<string>(options.password ? [options.password] : []);
+    const config = poolConfig(options, secrets);
     const pool = new pg.Pool(config);
     const log = options.onLog ?? (() => undefined);
     // An idle client whose backend died emits 'error' on the pool; unhandled, that would throw.
-    pool.on('error', (error) => log('warn', `An idle PostgreSQL connection was closed: ${redactError(error, options)}`));
-    const connector = new PostgresConnector(options, pool, config);
+    pool.on('error', (error) => log('warn', `An idle PostgreSQL connection was closed: ${redactError(error, secrets)}`));
+    const connector = new PostgresConnector(options, pool, config, secrets);
     try {
       const client = await connector.connectWithRetry();
       try {
@@ -467,7 +470,7 @@ export class PostgresConnector implements Connector {
   private translate(error: unknown): Error {
     if (error instanceof ConnectorError) return error;
     const e = error as { code?: string; message?: string };
-    const message = redactError(error, this.options);
+    const message = redactError(error, this.secrets);
     const hint =
       e.code === '28P01' ? 'Check the user name and password (or ~/.pgpass).'
       : e.code === 'ECONNREFUSED' ? `Is PostgreSQL running at ${this.options.host}:${this.options.port ?? 5432}?`
@@ -501,7 +504,7 @@ interface ProtocolConnection {
   on(event: 'connect' | 'error', listener: () => void): void;
 }
 
-function poolConfig(options: PostgresConnectionOptions): pg.PoolConfig {
+function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): pg.PoolConfig {
   const session = [
     `statement_timeout=${Math.floor(options.statementTimeoutMs ?? 300_000)}`,
     `lock_timeout=${Math.floor(options.lockTimeoutMs ?? 10_000)}`,
@@ -513,7 +516,11 @@ function poolConfig(options: PostgresConnectionOptions): pg.PoolConfig {
     database: options.database,
     user: options.user,
     // Absent: read ~/.pgpass ourselves (pg's built-in pgpass support is deprecated).
-    password: options.password ?? (() => pgpassPassword(options)),
+    password: options.password ?? (async () => {
+      const found = await pgpassPassword(options);
+      if (found) secrets.add(found);
+      return found;
+    }),
     ssl: sslConfig(options),
     options: session.map((s) => `-c ${s}`).join(' '),
     application_name: options.applicationName ?? 'pipewright',
@@ -576,7 +583,7 @@ function statementKind(node: string): string {
   return kinds[node] ?? node.replace(/Stmt$/, '').toLowerCase();
 }
 
-function redactError(error: unknown, options: PostgresConnectionOptions): string {
+function redactError(error: unknown, secrets: Set<string>): string {
   const message = error instanceof Error ? error.message : String(error);
-  return redact(message, [options.password]);
+  return redact(message, [...secrets]);
 }

@@ -3,6 +3,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { hostOf } from './origin';
+import { redact } from '../observability/redact';
 import { LlmError, type ChatMessage, type ChatRequest, type ChatResponse, type LlmProvider, type ToolCall } from './provider';
 
 export interface OpenAICompatibleConfig {
@@ -108,6 +109,13 @@ function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
 }
 
 function translateError(error: unknown, config: OpenAICompatibleConfig): Error {
+  const translated = translateErrorUnredacted(error, config);
+  // A proxy may echo the request (and its key) in an error body: never pass the key on.
+  if (translated instanceof LlmError) return new LlmError(redact(translated.message, [config.apiKey]), translated.hint, { cause: translated.cause });
+  return translated;
+}
+
+function translateErrorUnredacted(error: unknown, config: OpenAICompatibleConfig): Error {
   if (error instanceof OpenAI.APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) return error;
   const where = hostOf(config.baseUrl);
   if (error instanceof OpenAI.AuthenticationError) {
