@@ -3,9 +3,8 @@
 // database drivers stay unloaded until the panel or a command needs them.
 export { runAsk } from '../core/agents/askAgent';
 export { catalogCachePath, linkSchema } from '../core/catalog/schemaContext';
-export { connectionSecretKey, parseConnectionConfigs, ConnectionConfigSchema } from '../core/connectors/connectionConfig';
+export { connectionSecretKey, parseConnectionConfigs } from '../core/connectors/connectionConfig';
 export { openConfigured, openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';
 export { postgresOptionsFromUrl } from '../core/connectors/postgres';
-export { OpenAICompatibleProvider, hostOf } from '../core/llm/openaiProvider';
-export { redact } from '../core/observability/redact';
+export { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';

@@ -142,3 +142,11 @@ export function capCells(rows: Row[], maxChars: number): Row[] {
   };
   return rows.map((row) => row.map(cap));
 }
+
+/**
+ * The statement without a trailing semicolon, for wrapping in EXPLAIN. Call it only on text the
+ * dialect's parser has already read as exactly one statement.
+ */
+export function withoutTrailingSemicolon(sql: string): string {
+  return sql.replace(/;\s*$/, '');
+}

@@ -21,6 +21,7 @@ import {
   type TableDetail,
   type TableInfo,
   type TableRef,
+  withoutTrailingSemicolon,
 } from './connector';
 
 type DuckDBApi = typeof import('@duckdb/node-api');
@@ -212,7 +213,7 @@ export class DuckDBConnector implements Connector {
       options.signal?.addEventListener('abort', onAbort);
       try {
         if (options.signal?.aborted) throw new QueryCancelledError();
-        const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${stripTrailingSemicolon(sql)}`);
+        const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`);
         const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
         const plan = JSON.parse(planText) as { extra_info?: Record<string, string> }[];
         const estimate = plan[0] ? firstCardinality(plan[0]) : null;
@@ -339,9 +340,6 @@ function firstCardinality(node: { extra_info?: Record<string, string>; children?
   return null;
 }
 
-function stripTrailingSemicolon(sql: string): string {
-  return sql.replace(/;\s*$/, '');
-}
 
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;

@@ -25,6 +25,7 @@ import {
   type TableDetail,
   type TableInfo,
   type TableRef,
+  withoutTrailingSemicolon,
 } from './connector';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -295,7 +296,7 @@ export class PostgresConnector implements Connector {
     const shape = await this.describeStatement(sql);
     if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
     // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
-    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${sql.replace(/;\s*$/, '')}`, { signal: options.signal });
+    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
     const rows: Row[] = [];
     for await (const batch of stream.batches()) rows.push(...batch);
     const plan = rows[0]?.[0] as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[] | undefined;
@@ -395,20 +396,6 @@ export class PostgresConnector implements Connector {
     }
   }
 
-  async listColumns(options: { pageSize?: number; pageToken?: string; tables?: { schema: string; name: string }[] } = {}): Promise<Page<ColumnRecord>> {
-    const pageSize = Math.max(1, Math.min(options.pageSize ?? 20_000, 100_000));
-    const [afterSchema, afterTable, afterNum] = options.pageToken ? (JSON.parse(options.pageToken) as [string, string, number]) : ['', '', 0];
-    const only = options.tables;
-    const rows = await this.catalogQuery<{ schema: string; table: string; num: number; name: string; type: string; nullable: boolean; comment: string | null }>(
-      `${COLUMNS_SQL} ORDER BY 1, 2, 3 LIMIT $6`,
-      [only ? only.map((t) => t.schema) : null, only ? only.map((t) => t.name) : null, afterSchema, afterTable, afterNum, pageSize + 1],
-    );
-    const page = rows.slice(0, pageSize);
-    const items = page.map(({ schema, table, name, type, nullable, comment }) => ({ schema, table, name, type, nullable, comment }));
-    const last = page.at(-1);
-    return rows.length > pageSize && last ? { items, next: JSON.stringify([last.schema, last.table, last.num]) } : { items };
-  }
-
   async tableVersions(): Promise<Map<string, string>> {
     // xmin of a catalog row changes whenever the row is rewritten: the table's pg_class row (rename,
     // ALTER, ANALYZE), its pg_attribute rows (columns) and its pg_description rows (comments).
@@ -485,7 +472,7 @@ export class PostgresConnector implements Connector {
   }
 }
 
-/** Columns of user tables; $1/$2 optionally restrict to (schema, table) pairs; $3..$5 is a keyset start. */
+/** Columns of user tables; $1/$2 optionally restrict to (schema, table) pairs; $3..$5 is a start key (empty: from the beginning). */
 const COLUMNS_SQL = `SELECT n.nspname COLLATE "C" AS schema, c.relname COLLATE "C" AS table, a.attnum::int AS num, a.attname AS name,
          format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable, d.description AS comment
     FROM pg_attribute a

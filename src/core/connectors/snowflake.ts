@@ -23,6 +23,7 @@ import {
   type TableDetail,
   type TableInfo,
   type TableRef,
+  withoutTrailingSemicolon,
 } from './connector';
 
 type Sdk = typeof SnowflakeSdk;
@@ -317,7 +318,7 @@ export class SnowflakeConnector implements Connector {
     refuseLocalFileCommands(sql);
     // Safe to wrap: the server still counts statements (MULTI_STATEMENT_COUNT=1), so a second
     // statement after the first is refused, and EXPLAIN itself never executes the statement.
-    const { rows } = await this.all(`EXPLAIN USING JSON ${stripTrailingSemicolon(sql)}`, [], options.signal);
+    const { rows } = await this.all(`EXPLAIN USING JSON ${withoutTrailingSemicolon(sql)}`, [], options.signal);
     const planText = String(rows[0]?.[0] ?? '{}');
     let plan: { GlobalStats?: Record<string, unknown> } = {};
     try {
@@ -858,9 +859,6 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-function stripTrailingSemicolon(sql: string): string {
-  return sql.replace(/;\s*$/, '');
-}
 
 // ---------------------------------------------------------------------------------------------
 // A small Snowflake lexer: enough to name a statement's kind. Not a guardrail (the server counts
