@@ -147,7 +147,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         previewRows: settings.get<number>('previewRows', 500),
         queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
         onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
-        linkSchema: (q, signal) => loadEngine().linkSchema(opened.connector, loadEngine().catalogCachePath(this.context.globalStorageUri.fsPath, opened.summary.id), q, signal),
+        // Reading the catalog can take a while on a big warehouse the first time: show it in the status bar.
+        linkSchema: async (q, signal) => vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Pipewright: reading the catalog' }, (progress) =>
+          loadEngine().linkSchema(opened.connector, this.hub.catalogPath(connectionId), q, signal, (p) => progress.report({ message: `${p.phase} ${p.done.toLocaleString()}` }))),
       });
       this.log.info(`Run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
       if (result.status === 'completed' && result.answer) this.history.push({ question, answer: result.answer, sql: result.sql });

@@ -48,13 +48,42 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
   const ask = async (existing?: ConnectionConfig): Promise<{ config: Omit<ConnectionConfig, 'id'>; secret?: string } | undefined> => {
     const engine = loadEngine();
     const kind = existing?.kind ?? (await vscode.window.showQuickPick(
-      [{ label: 'PostgreSQL', connectionKind: 'postgres' as const, detail: 'postgres://user@host:5432/database' }, { label: 'DuckDB file', connectionKind: 'duckdb' as const, detail: 'A .duckdb file, opened read-only' }],
+      [
+        { label: 'PostgreSQL', connectionKind: 'postgres' as const, detail: 'postgres://user@host:5432/database' },
+        { label: 'Snowflake', connectionKind: 'snowflake' as const, detail: 'snowflake://user@account/DATABASE/SCHEMA?warehouse=WH&role=ROLE — password, key pair, OAuth token or browser SSO' },
+        { label: 'DuckDB file', connectionKind: 'duckdb' as const, detail: 'A .duckdb file, opened read-only' },
+      ],
       { title: 'Pipewright: Add Connection (1/4): kind' },
     ))?.connectionKind;
     if (!kind) return undefined;
     let target: string | undefined;
     let secret: string | undefined;
-    if (kind === 'postgres') {
+    let privateKeyPath: string | undefined;
+    if (kind === 'snowflake') {
+      target = await vscode.window.showInputBox({
+        title: 'Pipewright: Snowflake URL (2/4)',
+        prompt: 'Without a password. Sign-in: &authenticator=password (default), keypair, oauth or externalbrowser',
+        placeHolder: 'snowflake://analyst@myorg-myaccount/ANALYTICS/PUBLIC?warehouse=WH&role=ANALYST',
+        value: existing?.kind === 'snowflake' ? existing.url : undefined,
+        ignoreFocusOut: true,
+        validateInput: (value) => {
+          try {
+            if (new URL(value.trim()).password) return 'Leave the password out: you will be asked for it next, and it goes to secret storage.';
+            engine.snowflakeOptionsFromUrl(value.trim(), { SNOWFLAKE_AUTHENTICATOR: 'externalbrowser' });
+            return undefined;
+          } catch (error) {
+            return error instanceof Error ? error.message : String(error);
+          }
+        },
+      });
+      if (!target) return undefined;
+      target = target.trim();
+      if (engine.snowflakeSecretKind(target) === 'passphrase') {
+        const chosen = await vscode.window.showOpenDialog({ title: 'Pipewright: Snowflake private key (PKCS#8 .p8)', canSelectMany: false, filters: { 'Private key': ['p8', 'pem', 'key'] } });
+        privateKeyPath = chosen?.[0]?.fsPath ?? (existing?.kind === 'snowflake' ? existing.privateKeyPath : undefined);
+        if (!privateKeyPath) return undefined;
+      }
+    } else if (kind === 'postgres') {
       target = await vscode.window.showInputBox({
         title: 'Pipewright: connection URL (2/4)',
         prompt: 'PostgreSQL URL without the password; SSL in the query: ?sslmode=verify-full&sslrootcert=/path/ca.pem',
@@ -95,19 +124,23 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
       { title: 'Pipewright: environment (4/4)', ignoreFocusOut: true },
     ))?.label as Environment | undefined;
     if (!environment) return undefined;
-    if (kind === 'postgres' && secret === undefined) {
+    const secretKind = kind === 'postgres' ? 'password' : kind === 'snowflake' ? engine.snowflakeSecretKind(target) : 'none';
+    if (secretKind !== 'none' && secret === undefined) {
+      const what = { password: 'password', passphrase: 'private key passphrase', token: 'OAuth access token' }[secretKind];
       const typed = await vscode.window.showInputBox({
-        title: 'Pipewright: password',
-        prompt: existing ? 'Leave empty to keep the stored password (or to use ~/.pgpass)' : 'Stored in VS Code\'s secret storage. Leave empty to use ~/.pgpass.',
+        title: `Pipewright: ${what}`,
+        prompt: existing
+          ? `Leave empty to keep the stored ${what}${kind === 'postgres' ? ' (or to use ~/.pgpass)' : ''}`
+          : `Stored in VS Code's secret storage${kind === 'postgres' ? '. Leave empty to use ~/.pgpass.' : secretKind === 'passphrase' ? '. Leave empty for an unencrypted key.' : '.'}`,
         password: true,
         ignoreFocusOut: true,
       });
       if (typed === undefined) return undefined;
       secret = typed || undefined;
     }
-    const config = kind === 'postgres'
-      ? { kind, label: label.trim(), url: target, environment, readOnly: true }
-      : { kind, label: label.trim(), path: target, environment, readOnly: true };
+    const config = kind === 'duckdb'
+      ? { kind, label: label.trim(), path: target, environment, readOnly: true }
+      : { kind, label: label.trim(), url: target, ...(privateKeyPath ? { privateKeyPath } : {}), environment, readOnly: true };
     return { config: config as Omit<ConnectionConfig, 'id'>, secret };
   };
 
@@ -157,14 +190,31 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
     log.info(`Removed connection ${existing.id}.`);
   });
 
+  register('pipewright.syncCatalog', async (node?: ConnectionNode) => {
+    const id = await pick(node, 'Sync Catalog of', true);
+    if (!id) return;
+    try {
+      const stats = await hub.syncCatalog(id, { interactive: true });
+      void vscode.window.showInformationMessage(`Pipewright: catalog of ${id} synced (${stats.mode}): ${stats.tables.toLocaleString()} tables, ${stats.columns.toLocaleString()} columns in ${(stats.ms / 1000).toFixed(1)} s.`);
+    } catch (error) {
+      if ((error as Error).name === 'QueryCancelledError') {
+        void vscode.window.showInformationMessage(`Pipewright: catalog sync of ${id} stopped; the cached catalog is unchanged.`);
+        return;
+      }
+      const hint = (error as { hint?: string }).hint;
+      void vscode.window.showErrorMessage(`Pipewright could not sync the catalog of ${id}: ${error instanceof Error ? error.message : String(error)}${hint ? ` ${hint}` : ''}`);
+    }
+  });
+
   register('pipewright.refreshConnections', async () => {
     for (const c of hub.views()) await hub.forget(c.id);
   });
 }
 
-function defaultLabel(kind: 'postgres' | 'duckdb', target: string): string {
+function defaultLabel(kind: ConnectionConfig['kind'], target: string): string {
   if (kind === 'duckdb') return target.split(/[\\/]/).pop() ?? target;
   const url = new URL(target);
+  if (kind === 'snowflake') return `${url.pathname.replace(/^\//, '').replace('/', '.') || 'Snowflake'} on ${url.hostname}`;
   return `${url.pathname.replace(/^\//, '')} on ${url.hostname}`;
 }
 

@@ -15,6 +15,7 @@ interface Opened {
 export class ConnectionHub implements vscode.Disposable {
   private readonly opened = new Map<string, Promise<Opened>>();
   private readonly tables = new Map<string, ConnectionView['tables']>();
+  private readonly syncing = new Map<string, ReturnType<ConnectionHub['syncCatalog']>>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the list of connections or what is known of them changes. */
   readonly onDidChange = this.changed.event;
@@ -86,6 +87,44 @@ export class ConnectionHub implements vscode.Disposable {
       });
     }
     return opening;
+  }
+
+  /** Where a connection's catalog cache lives (extension global storage). */
+  catalogPath(id: string): string {
+    return loadEngine().catalogCachePath(this.storageDir, id);
+  }
+
+  /**
+   * Syncs a connection's catalog now, with VS Code progress: a cancellable notification when the
+   * user asked for it, the status bar when a question needs it. One sync per connection at a time.
+   */
+  syncCatalog(id: string, options: { interactive: boolean; signal?: AbortSignal }): Promise<{ tables: number; columns: number; mode: string; fetchedTables: number; ms: number }> {
+    const running = this.syncing.get(id);
+    if (running) return running;
+    const sync = (async () => {
+      const { connector, summary } = await this.open(id);
+      const location = options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+      return vscode.window.withProgress({ location, title: `Pipewright: catalog of ${summary.label}`, cancellable: options.interactive }, async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+        let last = 0;
+        const result = await loadEngine().refreshCatalog(connector, this.catalogPath(id), {
+          signal: controller.signal,
+          onProgress: (p) => {
+            // Progress events come per page; the UI needs a few a second at most.
+            if (Date.now() - last < 250) return;
+            last = Date.now();
+            progress.report({ message: p.total ? `${p.phase} ${p.done.toLocaleString()} of ${p.total.toLocaleString()}` : `${p.phase} ${p.done.toLocaleString()}` });
+          },
+        });
+        const stats = { tables: result.snapshot.tables.length, columns: result.columns, mode: result.mode, fetchedTables: result.fetchedTables, ms: Math.round(result.ms) };
+        this.log.info(`Catalog of ${id}: ${stats.tables} tables, ${stats.columns} columns, ${stats.mode} sync (${stats.fetchedTables} tables read) in ${stats.ms} ms.`);
+        return stats;
+      });
+    })().finally(() => this.syncing.delete(id));
+    this.syncing.set(id, sync);
+    return sync;
   }
 
   /** One page of a connection's tables, for the tree. */

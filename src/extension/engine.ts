@@ -2,9 +2,10 @@
 // on first use: activation only registers views and commands, so zod, the openai client and the
 // database drivers stay unloaded until the panel or a command needs them.
 export { runAsk } from '../core/agents/askAgent';
-export { catalogCachePath, linkSchema } from '../core/catalog/schemaContext';
-export { connectionSecretKey, parseConnectionConfigs } from '../core/connectors/connectionConfig';
+export { catalogCachePath, linkSchema, refreshCatalog } from '../core/catalog/schemaContext';
+export { connectionSecretKey, parseConnectionConfigs, snowflakeSecretKind } from '../core/connectors/connectionConfig';
 export { openConfigured, openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';
 export { postgresOptionsFromUrl } from '../core/connectors/postgres';
+export { snowflakeOptionsFromUrl } from '../core/connectors/snowflake';
 export { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';

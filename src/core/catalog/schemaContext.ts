@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Connector } from '../connectors/connector';
 import { readCatalog, writeCatalog } from './catalogCache';
-import { syncCatalog, type CatalogSnapshot } from './catalogSync';
+import { syncCatalog, type CatalogSnapshot, type SyncProgress, type SyncResult } from './catalogSync';
 import { buildIndex, rank, type LinkerIndex } from './schemaLinker';
 import { rankInWorker } from './linkWorker';
 
@@ -55,32 +55,55 @@ export function schemaContextFor(snapshot: CatalogSnapshot, question: string, to
   return contextFromLinker(buildLinker(snapshot), question, top);
 }
 
-/**
- * The connection's catalog, from the on-disk cache when it is there (refreshed incrementally
- * where the connector can tell what changed), synced in full otherwise.
- */
-export async function loadCatalog(connector: Connector, cachePath: string, options: { signal?: AbortSignal } = {}): Promise<CatalogSnapshot> {
-  const fresh = recent.get(cachePath);
-  if (fresh && Date.now() - fresh.at < FRESH_MS) return fresh.snapshot;
-  const previous = fresh?.snapshot ?? (await readCatalog(cachePath));
-  const { snapshot, mode, fetchedTables, removedTables } = await syncCatalog(connector, { previous, signal: options.signal });
-  // Unchanged: keep the file (and so the worker's warm index) as it is.
-  const unchanged = previous && mode === 'incremental' && fetchedTables === 0 && removedTables === 0;
-  if (!unchanged) await writeCatalog(cachePath, snapshot);
-  recent.set(cachePath, { at: Date.now(), snapshot: unchanged ? previous : snapshot });
-  return unchanged ? previous : snapshot;
+export interface CatalogLoadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
 }
 
-/** A catalog synced this recently is used as is: a question does not re-sync a large warehouse. */
+/**
+ * The connection's catalog, from the on-disk cache when it is there (refreshed incrementally
+ * where the connector can tell what changed), synced in full otherwise. A catalog synced in the
+ * last few minutes is used as is: a question does not re-sync a large warehouse.
+ */
+export async function loadCatalog(connector: Connector, cachePath: string, options: CatalogLoadOptions = {}): Promise<CatalogSnapshot> {
+  const fresh = recent.get(cachePath);
+  if (fresh && Date.now() - fresh.at < FRESH_MS) return fresh.snapshot;
+  return (await refreshCatalog(connector, cachePath, options)).snapshot;
+}
+
+/** Syncs now (incrementally from the cache when possible) and writes the cache if anything changed. */
+export async function refreshCatalog(connector: Connector, cachePath: string, options: CatalogLoadOptions = {}): Promise<Omit<SyncResult, 'snapshot'> & { snapshot: CatalogSnapshot; ms: number }> {
+  const started = performance.now();
+  const previous = recent.get(cachePath)?.snapshot ?? (await readCatalog(cachePath));
+  const result = await syncCatalog(connector, { previous, signal: options.signal, onProgress: options.onProgress });
+  // Unchanged: keep the file (and so the worker's warm index) as it is.
+  const unchanged = previous && result.mode === 'incremental' && result.fetchedTables === 0 && result.removedTables === 0;
+  const snapshot = unchanged ? previous : result.snapshot;
+  if (!unchanged) await writeCatalog(cachePath, snapshot);
+  remember(cachePath, snapshot);
+  return { ...result, snapshot, ms: performance.now() - started };
+}
+
+/** Catalogs synced in the last FRESH_MS, a few connections' worth (a snapshot can be large). */
 const FRESH_MS = 5 * 60_000;
+const MAX_RECENT = 4;
 const recent = new Map<string, { at: number; snapshot: CatalogSnapshot }>();
+
+function remember(cachePath: string, snapshot: CatalogSnapshot): void {
+  recent.delete(cachePath);
+  recent.set(cachePath, { at: Date.now(), snapshot });
+  for (const key of recent.keys()) {
+    if (recent.size <= MAX_RECENT) break;
+    recent.delete(key);
+  }
+}
 
 /**
  * The schema-linking step of a question: sync (or reuse) the catalog on this thread (paged, async
  * I/O), then rank it in the worker, which keeps its index warm between questions.
  */
-export async function linkSchema(connector: Connector, cachePath: string, question: string, signal?: AbortSignal): Promise<SchemaContext & { totalTables: number }> {
-  await loadCatalog(connector, cachePath, { signal });
+export async function linkSchema(connector: Connector, cachePath: string, question: string, signal?: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<SchemaContext & { totalTables: number }> {
+  await loadCatalog(connector, cachePath, { signal, onProgress });
   return rankInWorker(cachePath, question);
 }
 

@@ -15,6 +15,17 @@ export const ConnectionConfigSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Use lower-case letters, digits, - and _'),
+    kind: z.literal('snowflake'),
+    label: z.string().min(1).max(100),
+    /** snowflake://user@account/DB/SCHEMA?warehouse=..&role=..&authenticator=password|keypair|oauth|externalbrowser */
+    url: z.string().min(1).max(2000).refine((u) => !URL.canParse(u) || !new URL(u).password, 'Remove the password from the URL: it belongs in secret storage'),
+    /** Key-pair sign-in: the PKCS#8 key file (its passphrase, if any, is the secret). */
+    privateKeyPath: z.string().min(1).max(4000).optional(),
+    environment: z.enum(['dev', 'staging', 'prod']),
+    readOnly: z.boolean().default(true),
+  }),
+  z.object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Use lower-case letters, digits, - and _'),
     kind: z.literal('duckdb'),
     label: z.string().min(1).max(100),
     path: z.string().min(1).max(4000),
@@ -47,6 +58,15 @@ export function parseConnectionConfigs(raw: unknown): { configs: ConnectionConfi
 
 /** The SecretStorage key of a connection's password: bound to its id and its exact target. */
 export function connectionSecretKey(config: ConnectionConfig): string {
-  const target = config.kind === 'postgres' ? config.url : config.path;
+  const target = config.kind === 'duckdb' ? config.path : config.kind === 'snowflake' ? `${config.url}\n${config.privateKeyPath ?? ''}` : config.url;
   return `pipewright.connection:${config.id}:${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
+}
+
+/** What a Snowflake connection's secret is, by its URL's authenticator. */
+export function snowflakeSecretKind(url: string): 'password' | 'passphrase' | 'token' | 'none' {
+  const authenticator = (URL.canParse(url) ? new URL(url).searchParams.get('authenticator') ?? '' : '').toLowerCase();
+  if (authenticator === 'keypair' || authenticator === 'snowflake_jwt') return 'passphrase';
+  if (authenticator === 'oauth') return 'token';
+  if (authenticator === 'externalbrowser') return 'none';
+  return 'password';
 }

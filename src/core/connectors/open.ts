@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { ConnectionSummary } from '../observability/events';
 import { redact } from '../observability/redact';
 import { ensureSampleWarehouse } from '../sample/sampleWarehouse';
-import type { ConnectionConfig } from './connectionConfig';
+import { snowflakeSecretKind, type ConnectionConfig } from './connectionConfig';
 import { ConnectorError, type Connector } from './connector';
 
 export const SAMPLE_CONNECTION: ConnectionSummary = { id: 'sample', label: 'Sample warehouse', dialect: 'duckdb', environment: 'dev' };
@@ -70,6 +70,21 @@ export async function openConfigured(config: ConnectionConfig, secret: string | 
   if (config.kind === 'duckdb') {
     const { DuckDBConnector } = await import('./duckdb');
     return { connector: await DuckDBConnector.open({ id: config.id, path: resolve(options.cwd ?? process.cwd(), config.path) }), summary };
+  }
+  if (config.kind === 'snowflake') {
+    const { SnowflakeConnector, snowflakeOptionsFromUrl } = await import('./snowflake');
+    // The secret goes where the URL's authenticator expects it; nothing else from the environment.
+    const secretEnv: NodeJS.ProcessEnv = { SNOWFLAKE_AUTHENTICATOR: 'password' };
+    const kind = snowflakeSecretKind(config.url);
+    if ((kind === 'password' || kind === 'token') && !secret) throw new ConnectorError(`No ${kind} is stored for the connection "${config.label}".`, 'Run "Pipewright: Edit Connection" to enter it.');
+    if (kind === 'passphrase' && !config.privateKeyPath) throw new ConnectorError(`The connection "${config.label}" signs in with a key pair but names no key file.`, 'Run "Pipewright: Edit Connection" to choose the private key file.');
+    if (kind === 'password') secretEnv.SNOWFLAKE_PASSWORD = secret;
+    if (kind === 'token') secretEnv.SNOWFLAKE_TOKEN = secret;
+    if (kind === 'passphrase') Object.assign(secretEnv, { SNOWFLAKE_PRIVATE_KEY_PATH: config.privateKeyPath, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: secret });
+    const sfOptions = snowflakeOptionsFromUrl(config.url, secretEnv);
+    sfOptions.id = config.id;
+    sfOptions.onLog = options.onLog;
+    return { connector: await SnowflakeConnector.open(sfOptions), summary };
   }
   const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
   const pgOptions = postgresOptionsFromUrl(config.url, config.id);
