@@ -49,6 +49,11 @@ export interface SnowflakeEmulatorOptions {
   pendingAfterMs?: number;
   /** EXPLAIN: rows per emulated micro-partition. */
   partitionRows?: number;
+  /**
+   * INFORMATION_SCHEMA results larger than this fail like Snowflake's "Information schema query
+   * returned too much data" (090030), which big accounts hit without selective predicates.
+   */
+  informationSchemaRowLimit?: number;
 }
 
 export interface RecordedRequest {
@@ -197,18 +202,30 @@ const MACROS = [
      WHEN t LIKE '%[]' THEN 'ARRAY'
      WHEN t LIKE 'STRUCT%' OR t LIKE 'MAP%' THEN 'OBJECT'
      ELSE 'TEXT' END`,
+  // CREATED / LAST_ALTERED per object: DuckDB keeps neither, so the emulator tracks a signature of
+  // each table and view (see trackLastAltered) and stamps the time it first sees it change.
+  `CREATE TABLE memory.main.sf_object_state (database_name VARCHAR, schema_name VARCHAR, table_name VARCHAR, signature VARCHAR, created TIMESTAMPTZ, last_altered TIMESTAMPTZ)`,
   // Snowflake-shaped INFORMATION_SCHEMA views, per database.
   `CREATE MACRO memory.main.sf_is_tables(db) AS TABLE
-     SELECT database_name AS TABLE_CATALOG, schema_name AS TABLE_SCHEMA, table_name AS TABLE_NAME, 'EMULATOR' AS TABLE_OWNER,
-            CASE WHEN temporary THEN 'TEMPORARY TABLE' ELSE 'BASE TABLE' END AS TABLE_TYPE,
-            estimated_size::BIGINT AS ROW_COUNT, (estimated_size * column_count * 8)::BIGINT AS BYTES, comment AS COMMENT
-       FROM duckdb_tables() WHERE lower(database_name) = lower(db) AND NOT internal
+     SELECT o.TABLE_CATALOG, o.TABLE_SCHEMA, o.TABLE_NAME, o.TABLE_OWNER, o.TABLE_TYPE, o.ROW_COUNT, o.BYTES,
+            s.created AS CREATED, s.last_altered AS LAST_ALTERED, o.COMMENT
+       FROM (SELECT database_name AS TABLE_CATALOG, schema_name AS TABLE_SCHEMA, table_name AS TABLE_NAME, 'EMULATOR' AS TABLE_OWNER,
+                    CASE WHEN temporary THEN 'TEMPORARY TABLE' ELSE 'BASE TABLE' END AS TABLE_TYPE,
+                    estimated_size::BIGINT AS ROW_COUNT, (estimated_size * column_count * 8)::BIGINT AS BYTES, comment AS COMMENT
+               FROM duckdb_tables() WHERE lower(database_name) = lower(db) AND NOT internal
+             UNION ALL
+             SELECT database_name, schema_name, view_name, 'EMULATOR', 'VIEW', NULL, NULL, comment
+               FROM duckdb_views() WHERE lower(database_name) = lower(db) AND NOT internal) o
+       LEFT JOIN memory.main.sf_object_state s
+         ON s.database_name = o.TABLE_CATALOG AND s.schema_name = o.TABLE_SCHEMA AND s.table_name = o.TABLE_NAME
      UNION ALL
-     SELECT database_name, schema_name, view_name, 'EMULATOR', 'VIEW', NULL, NULL, comment
-       FROM duckdb_views() WHERE lower(database_name) = lower(db) AND NOT internal
+     SELECT upper(db), 'INFORMATION_SCHEMA', v, 'SNOWFLAKE', 'VIEW', NULL, NULL, NULL, NULL, 'The Snowflake information schema'
+       FROM (VALUES ('TABLES'), ('COLUMNS'), ('SCHEMATA')) AS t(v)`,
+  `CREATE MACRO memory.main.sf_is_schemata(db) AS TABLE
+     SELECT database_name AS CATALOG_NAME, schema_name AS SCHEMA_NAME, 'EMULATOR' AS SCHEMA_OWNER, comment AS COMMENT
+       FROM duckdb_schemas() WHERE lower(database_name) = lower(db) AND NOT internal
      UNION ALL
-     SELECT upper(db), 'INFORMATION_SCHEMA', v, 'SNOWFLAKE', 'VIEW', NULL, NULL, 'The Snowflake information schema'
-       FROM (VALUES ('TABLES'), ('COLUMNS')) AS t(v)`,
+     SELECT upper(db), 'INFORMATION_SCHEMA', 'SNOWFLAKE', 'The Snowflake information schema'`,
   `CREATE MACRO memory.main.sf_is_columns(db) AS TABLE
      SELECT database_name AS TABLE_CATALOG, schema_name AS TABLE_SCHEMA, table_name AS TABLE_NAME, column_name AS COLUMN_NAME,
             column_index AS ORDINAL_POSITION, column_default AS COLUMN_DEFAULT,
@@ -241,6 +258,10 @@ export class SnowflakeEmulator {
   private readonly expiredTokens = new Set<string>();
   private nextSessionId = 1000;
   private server!: Server;
+  /** LAST_ALTERED tracking runs one at a time (concurrent MERGEs on the state table would conflict). */
+  private tracking: Promise<unknown> = Promise.resolve();
+  /** Set after anything that may change the catalog: reading DuckDB's whole catalog on every TABLES query is slow. */
+  private catalogChanged = true;
 
   private constructor(
     private readonly options: Required<Omit<SnowflakeEmulatorOptions, 'setup'>>,
@@ -268,6 +289,7 @@ export class SnowflakeEmulator {
         chunkRows: options.chunkRows ?? 1000,
         pendingAfterMs: options.pendingAfterMs ?? 300,
         partitionRows: options.partitionRows ?? 1000,
+        informationSchemaRowLimit: options.informationSchemaRowLimit ?? Number.POSITIVE_INFINITY,
       },
       instance,
     );
@@ -296,6 +318,7 @@ export class SnowflakeEmulator {
     try {
       return (await connection.runAndReadAll(sql)).getRowsJson() as unknown[][];
     } finally {
+      this.catalogChanged = true;
       connection.disconnectSync();
     }
   }
@@ -653,6 +676,8 @@ export class SnowflakeEmulator {
       throw new SqlError('000008', `Actual statement count ${extracted.count} did not match the desired statement count ${wanted}.`, '0A000');
     }
     if (extracted.count > 1) throw new SqlError('000002', 'The emulator runs one statement per request.', '0A000');
+    const informationSchema = /memory\.main\.sf_is_/.test(sql);
+    if (/memory\.main\.sf_is_tables\(/.test(sql)) await this.trackLastAltered(connection);
     const prepared = await extracted.prepare(0);
     if (run.stop) throw new StoppedError();
     if (explain) return this.explain(run, connection, sql);
@@ -668,13 +693,55 @@ export class SnowflakeEmulator {
     }
     const reader = await prepared.runAndReadAll();
     query.engineSettledAt = Date.now();
+    if (prepared.statementType !== StatementType.SELECT) this.catalogChanged = true; // DDL, and DML (it moves LAST_ALTERED too)
     if (run.stop) throw new StoppedError();
+    if (informationSchema && reader.currentRowCount > this.options.informationSchemaRowLimit) {
+      throw new SqlError('090030', 'Information schema query returned too much data. Please repeat query with more selective predicates.', '22000');
+    }
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => rowType(nameOf(name), types[i]));
     const nested = types.some((t) => isNested(t));
     const json = nested ? reader.getRowsJson() : undefined;
     const rowset = reader.getRows().map((row, r) => row.map((value, c) => encodeValue(value, types[c], json?.[r]?.[c])));
     return this.resultData(run, columns, rowset, STATEMENT_TYPE_IDS[kind] ?? 0x4000);
+  }
+
+  /**
+   * Stamps LAST_ALTERED for every table and view whose signature changed since it was last looked
+   * at: definition (columns, types), comments, row count (Snowflake's LAST_ALTERED moves on DML
+   * too) and oid (CREATE OR REPLACE). Changes made straight in DuckDB (test setup) count as well.
+   */
+  private trackLastAltered(connection: DuckDBConnection): Promise<unknown> {
+    const databases = this.options.databases.map(sqlString).join(', ');
+    const merge = `MERGE INTO memory.main.sf_object_state s
+      USING (
+        SELECT o.database_name, o.schema_name, o.name,
+               md5(concat_ws('|', o.oid, o.sql, coalesce(o.comment, ''), o.size, coalesce(c.comments, ''))) AS signature
+          FROM (SELECT database_name, schema_name, table_name AS name, table_oid AS oid, sql, comment, estimated_size AS size
+                  FROM duckdb_tables() WHERE NOT internal
+                UNION ALL
+                SELECT database_name, schema_name, view_name, view_oid, sql, comment, NULL FROM duckdb_views() WHERE NOT internal) o
+          LEFT JOIN (SELECT database_name, schema_name, table_name, string_agg(coalesce(comment, ''), '|' ORDER BY column_index) AS comments
+                       FROM duckdb_columns() GROUP BY ALL) c
+            ON c.database_name = o.database_name AND c.schema_name = o.schema_name AND c.table_name = o.name
+         WHERE o.database_name IN (${databases})
+      ) c
+      ON s.database_name = c.database_name AND s.schema_name = c.schema_name AND s.table_name = c.name
+      WHEN MATCHED AND s.signature <> c.signature THEN UPDATE SET signature = c.signature, last_altered = now()
+      WHEN NOT MATCHED THEN INSERT VALUES (c.database_name, c.schema_name, c.name, c.signature, now(), now())
+      WHEN NOT MATCHED BY SOURCE THEN DELETE`;
+    const done = this.tracking.then(async () => {
+      if (!this.catalogChanged) return;
+      this.catalogChanged = false;
+      try {
+        await connection.run(merge);
+      } catch (error) {
+        this.catalogChanged = true;
+        throw error;
+      }
+    });
+    this.tracking = done.catch(() => undefined);
+    return done;
   }
 
   private async connect(run: Running): Promise<DuckDBConnection> {
@@ -1002,8 +1069,21 @@ function translate(tokens: Token[], session: EmulatedSession, databases: readonl
         i = close;
         continue;
       }
-      // [db.]INFORMATION_SCHEMA.TABLES / COLUMNS
-      if (upper === 'INFORMATION_SCHEMA' && tokens[i + 1]?.text === '.' && ['TABLES', 'COLUMNS'].includes(tokens[i + 2]?.text.toUpperCase())) {
+      // EXTRACT(EPOCH_NANOSECOND FROM x) / DATE_PART(EPOCH_NANOSECOND, x): DuckDB spells these epoch_ns(x).
+      if ((upper === 'EXTRACT' || upper === 'DATE_PART') && next?.text === '(') {
+        const open = nextSignificant(tokens, i + 1);
+        const part = nextSignificant(tokens, open + 1);
+        const separator = nextSignificant(tokens, part + 1);
+        const fn = EPOCH_PARTS[tokens[part]?.text.toUpperCase() ?? ''];
+        if (fn && tokens[separator]?.text.toUpperCase() === (upper === 'EXTRACT' ? 'FROM' : ',')) {
+          out.push(`${fn}(`);
+          calls.push(fn.toUpperCase());
+          i = separator;
+          continue;
+        }
+      }
+      // [db.]INFORMATION_SCHEMA.TABLES / COLUMNS / SCHEMATA
+      if (upper === 'INFORMATION_SCHEMA' && tokens[i + 1]?.text === '.' && ['TABLES', 'COLUMNS', 'SCHEMATA'].includes(tokens[i + 2]?.text.toUpperCase())) {
         let database = session.database ?? '';
         if (tokens[i - 1]?.text === '.' && (tokens[i - 2]?.kind === 'word' || tokens[i - 2]?.kind === 'quoted')) {
           database = unquoteIdent(tokens[i - 2].text);
@@ -1019,6 +1099,22 @@ function translate(tokens: Token[], session: EmulatedSession, databases: readonl
     out.push(t.text);
   }
   return out.join('');
+}
+
+const EPOCH_PARTS: Record<string, string> = {
+  EPOCH_NANOSECOND: 'epoch_ns',
+  EPOCH_NANOSECONDS: 'epoch_ns',
+  EPOCH_MICROSECOND: 'epoch_us',
+  EPOCH_MICROSECONDS: 'epoch_us',
+  EPOCH_MILLISECOND: 'epoch_ms',
+  EPOCH_MILLISECONDS: 'epoch_ms',
+};
+
+/** Index of the next token that is neither space nor comment (tokens.length when none). */
+function nextSignificant(tokens: Token[], from: number): number {
+  let k = from;
+  while (k < tokens.length && (tokens[k].kind === 'space' || tokens[k].kind === 'comment')) k++;
+  return k;
 }
 
 /** Snowflake upper-cases unquoted names in results; quoted ones keep their case. */

@@ -3,6 +3,7 @@
 // outer wall. What we add on every statement: QUERY_TAG (so the user's query history shows what
 // Pipewright ran), STATEMENT_TIMEOUT_IN_SECONDS, and MULTI_STATEMENT_COUNT=1 (the server refuses a
 // second, smuggled statement). Stop sends a real abort request, so the warehouse stops working.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type * as SnowflakeSdk from 'snowflake-sdk';
 import { redact } from '../observability/redact';
@@ -12,6 +13,7 @@ import {
   QueryTimeoutError,
   type ColumnDetail,
   type ColumnInfo,
+  type ColumnRecord,
   type Connector,
   type ExplainResult,
   type JsonValue,
@@ -101,6 +103,8 @@ const DEFAULT_STATEMENT_TIMEOUT_S = 300;
 const CANCEL_GRACE_MS = 10_000;
 /** Catalog pages are fetched with keyset paging; a page is never larger than this. */
 const MAX_PAGE = 5000;
+/** Tables named in one filtered COLUMNS statement (two binds or fewer each). */
+const TABLES_PER_STATEMENT = 1000;
 // Numbers, dates and JSON come as the server's own text: exact decimals, the session's date
 // formats, and no eval-based fallback parsing of VARIANT values inside the driver.
 const FETCH_AS_STRING = ['Number', 'Date', 'JSON', 'Buffer', 'Object', 'Array', 'Map'] as unknown as SnowflakeSdk.DataType[];
@@ -429,6 +433,82 @@ export class SnowflakeConnector implements Connector {
     }));
     const { primaryKey, foreignKeys } = found.kind === 'table' ? await this.keys(found) : { primaryKey: [], foreignKeys: [] };
     return { ...found, columns, primaryKey, foreignKeys };
+  }
+
+  /**
+   * Columns of every table and view (or of `tables`) from INFORMATION_SCHEMA.COLUMNS: one statement
+   * for the whole database (one per 1,000 named tables), read chunk by chunk as the driver
+   * downloads them, so a million columns never sit in memory at once. Stop aborts the statement
+   * or stops the downloads.
+   */
+  async *streamColumns(options: { tables?: readonly { schema: string; name: string }[]; signal?: AbortSignal } = {}): AsyncGenerator<ColumnRecord[]> {
+    const { tables, signal } = options;
+    if (signal?.aborted) throw new QueryCancelledError();
+    const database = await this.requireDatabase();
+    if (tables) {
+      // Sorted like the result, so several statements still deliver (schema, table) order.
+      const wanted = [...new Map(tables.map((t) => [JSON.stringify([t.schema, t.name]), t])).values()].sort(
+        (a, b) => compareText(a.schema, b.schema) || compareText(a.name, b.name),
+      );
+      for (let i = 0; i < wanted.length; i += TABLES_PER_STATEMENT) {
+        yield* this.columnsWhere(database, tablesFilter(wanted.slice(i, i + TABLES_PER_STATEMENT)), signal);
+      }
+      return;
+    }
+    let yielded = false;
+    try {
+      for await (const batch of this.columnsWhere(database, { where: [], binds: [] }, signal)) {
+        yielded = true;
+        yield batch;
+      }
+      return;
+    } catch (error) {
+      if (yielded || !(error instanceof ConnectorError) || !/\b090030\b/.test(error.message)) throw error;
+    }
+    // 090030 "Information schema query returned too much data" (very large databases): the server
+    // wants a selective predicate, so one statement per schema, still not one per table.
+    this.log('info', `INFORMATION_SCHEMA.COLUMNS of ${database} is too large for one statement; reading it schema by schema.`);
+    const schemas = await this.all(
+      `SELECT SCHEMA_NAME FROM ${quoteIdent(database)}.INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME <> 'INFORMATION_SCHEMA' ORDER BY SCHEMA_NAME`,
+      [],
+      signal,
+    );
+    for (const [schema] of schemas.rows) yield* this.columnsWhere(database, { where: ['TABLE_SCHEMA = ?'], binds: [String(schema)] }, signal);
+  }
+
+  /**
+   * 'SCHEMA.TABLE' (as listTables names them) -> a fingerprint of LAST_ALTERED, the table type and
+   * the comment, from one INFORMATION_SCHEMA.TABLES statement. LAST_ALTERED is read as epoch
+   * nanoseconds so the session's timestamp output format cannot round it away. It also moves on
+   * DML (and background maintenance), so busy tables are re-read more often than their definition
+   * changes: acceptable, as all changed tables share one filtered COLUMNS statement per 1,000.
+   */
+  async tableVersions(): Promise<Map<string, string>> {
+    const database = await this.requireDatabase();
+    const stream = await this.query(
+      `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, EXTRACT(EPOCH_NANOSECOND FROM LAST_ALTERED), COMMENT
+         FROM ${quoteIdent(database)}.INFORMATION_SCHEMA.TABLES
+        WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'`,
+    );
+    const versions = new Map<string, string>();
+    for await (const batch of stream.batches()) {
+      for (const [schema, name, type, altered, comment] of batch) {
+        const commentHash = comment === null || comment === '' ? '' : createHash('sha256').update(String(comment)).digest('base64url').slice(0, 12);
+        versions.set(`${schema}.${name}`, `${altered ?? ''}:${type}:${commentHash}`);
+      }
+    }
+    return versions;
+  }
+
+  private async *columnsWhere(database: string, filter: { where: string[]; binds: string[] }, signal: AbortSignal | undefined): AsyncGenerator<ColumnRecord[]> {
+    const stream = await this.query(
+      `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IS_NULLABLE, COMMENT, ORDINAL_POSITION
+         FROM ${quoteIdent(database)}.INFORMATION_SCHEMA.COLUMNS
+        WHERE ${["TABLE_SCHEMA <> 'INFORMATION_SCHEMA'", ...filter.where].join(' AND ')}
+        ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+      { binds: filter.binds, signal },
+    );
+    for await (const rows of stream.batches()) yield rows.map(columnRecord);
   }
 
   /** Keys live only in SHOW output (INFORMATION_SCHEMA has constraints but not their columns). */
@@ -824,6 +904,34 @@ function informationSchemaType(dataType: string, length: JsonValue, precision: J
     return length === null || Number(length) >= 16_777_216 ? 'VARCHAR' : `VARCHAR(${length})`;
   }
   return type;
+}
+
+function columnRecord([schema, table, name, type, length, precision, scale, nullable, comment]: Row): ColumnRecord {
+  return {
+    schema: String(schema),
+    table: String(table),
+    name: String(name),
+    type: informationSchemaType(String(type), length, precision, scale),
+    nullable: String(nullable).toUpperCase() === 'YES',
+    comment: comment === null || comment === '' ? null : String(comment),
+  };
+}
+
+/** `(TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ...)) OR ...`: names as binds, grouped by schema. */
+function tablesFilter(tables: readonly { schema: string; name: string }[]): { where: string[]; binds: string[] } {
+  const bySchema = new Map<string, string[]>();
+  for (const t of tables) bySchema.set(t.schema, [...(bySchema.get(t.schema) ?? []), t.name]);
+  const parts: string[] = [];
+  const binds: string[] = [];
+  for (const [schema, names] of bySchema) {
+    parts.push(`(TABLE_SCHEMA = ? AND TABLE_NAME IN (${names.map(() => '?').join(', ')}))`);
+    binds.push(schema, ...names);
+  }
+  return { where: [`(${parts.join(' OR ')})`], binds };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** SHOW output columns are lower-case names; read them by name, not by position. */
