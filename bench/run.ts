@@ -15,6 +15,9 @@ import { statSync } from 'node:fs';
 import { syncCatalog } from '../src/core/catalog/catalogSync';
 import { readCatalog, writeCatalog } from '../src/core/catalog/catalogCache';
 import { benchSchemaLinking } from './schemaLinking';
+import { benchPolicy } from './policyBench';
+import { benchAudit } from './auditBench';
+import { benchSnowflakeStream } from './snowflakeStream';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -46,13 +49,24 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'pw-bench-'));
   try {
     console.error(`Pipewright benchmarks, median of ${RUNS} runs`);
-    // BENCH_ONLY=duckdb|postgres|catalog|linking runs one part.
+    // BENCH_ONLY=duckdb|postgres|catalog|linking|snowflake|policy runs one part.
     const only = process.env.BENCH_ONLY;
     const part = (name: string) => !only || only === name;
     if (part('duckdb')) await benchDuckDB(report, root);
     if (part('postgres')) await benchPostgres(report);
     if (part('catalog')) await benchCatalog(report, root);
     if (part('linking')) for (const row of await benchSchemaLinking()) report(...row);
+    if (part('snowflake')) {
+      const sf = await benchSnowflakeStream(RUNS);
+      report(`Snowflake stream, ${sf.rows.toLocaleString('en-US')} rows (emulator)`, `${sf.ratio.toFixed(2)}x raw driver`, `connector ${Math.round(sf.connectorMs)} ms vs snowflake-sdk ${Math.round(sf.rawMs)} ms; target <= 1.1x`);
+      report(`Snowflake catalog full sync, ${sf.catalogTables.toLocaleString('en-US')} tables (emulator)`, `${Math.round(sf.catalogSyncMs)} ms`, 'bulk INFORMATION_SCHEMA reads, a constant number of statements');
+    }
+    if (part('policy')) {
+      await benchPolicy(report);
+      const audit = await benchAudit(RUNS);
+      report('audit append, 1,000 tool-call records', `${audit.appendMedianUs.toFixed(0)} µs median`, `p95 ${audit.appendP95Us.toFixed(0)} µs`);
+      report('audit verify, 100k lines', `${Math.round(audit.verifyLinesPerSec).toLocaleString('en-US')} lines/s`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 // Shipped beside the bundles instead: DuckDB's native binding, libpg-query (loads its .wasm from
 // its own folder), and pg's optional native client (never installed).
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@duckdb/node-api', 'libpg-query', 'pg-native'] };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@duckdb/node-api', 'libpg-query', '@guanmingchiu/sqlparser-ts', 'pg-native'] };
 
 // The Snowflake driver is large (about 4 MB minified) and most users never open a Snowflake
 // connection: it is its own file, required only when one opens.

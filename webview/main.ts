@@ -3,6 +3,7 @@ import './litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
@@ -64,8 +65,17 @@ const runs = new Map<string, RunView>();
 function renderState(next: State): void {
   state = next;
   modelCard.replaceChildren();
-  modelCard.hidden = next.model.ready;
-  if (!next.model.ready) {
+  modelCard.hidden = next.model.ready && !next.restricted;
+  askButton.disabled = Boolean(next.restricted) || Boolean(active);
+  if (next.restricted) {
+    modelCard.dataset.testid = 'restricted-card';
+    modelCard.append(
+      el('div', { class: 'card-title', text: 'Restricted Mode' }),
+      el('p', { text: 'This workspace is not trusted, so Pipewright runs no tools, opens no connections and starts no processes here.' }),
+      el('p', { class: 'muted', text: 'Trust the workspace (Manage Workspace Trust) to ask questions.' }),
+    );
+  } else if (!next.model.ready) {
+    modelCard.dataset.testid = 'model-card';
     const setKey = el('vscode-button', { text: 'Set API key', testid: 'set-key-button' });
     setKey.addEventListener('click', () => send({ type: 'action', action: 'setApiKey' }));
     const settings = el('vscode-button', { text: 'Model settings', testid: 'model-settings-button' });
@@ -112,7 +122,7 @@ function ask(question: string): void {
   const text = question.trim();
   if (!text || active) return;
   const requestId = crypto.randomUUID();
-  const view = new RunView(text);
+  const view = new RunView(text, requestId);
   empty.remove();
   transcript.append(view.root);
   scrollToEnd(true);

@@ -1,6 +1,7 @@
 // One question and everything that happened while answering it, updated event by event.
 import type { RunEvent } from '../src/core/observability/events';
 import { el, formatMs } from './dom';
+import { approvalCard } from './approvalCard';
 import { renderMarkdown } from './markdown';
 import { resultGrid } from './resultGrid';
 import { send } from './vscodeApi';
@@ -11,9 +12,10 @@ export class RunView {
   private readonly status: HTMLElement;
   private prose?: { step: number; channel: 'text' | 'thinking'; node: HTMLElement };
   private readonly tools = new Map<string, HTMLElement>();
+  private readonly approvals = new Map<string, HTMLElement>();
   finished = false;
 
-  constructor(question: string) {
+  constructor(question: string, private readonly requestId = '') {
     this.steps = el('div', { class: 'steps' });
     this.status = el('div', { class: 'run-status running', testid: 'run-status', text: 'Working…' });
     this.root = el('section', { class: 'run', testid: 'run' }, [
@@ -55,6 +57,18 @@ export class RunView {
         else if (event.args && typeof event.args === 'object' && Object.keys(event.args).length) card.append(el('div', { class: 'args', text: JSON.stringify(event.args) }));
         this.tools.set(event.callId, card);
         this.steps.append(card);
+        break;
+      }
+      case 'approval.requested': {
+        this.prose = undefined;
+        const card = approvalCard(this.requestId, event.request);
+        this.approvals.set(event.request.approvalId, card);
+        (this.tools.get(event.callId) ?? this.steps).append(card);
+        break;
+      }
+      case 'tool.decision': {
+        const card = this.tools.get(event.callId);
+        if (card && event.decision !== 'allow') card.dataset.decision = event.allowed ? event.decision : 'deny';
         break;
       }
       case 'tool.finished': {
@@ -103,6 +117,13 @@ export class RunView {
     this.status.dataset.status = status;
     this.status.replaceChildren(el('span', { text }));
     if (hint) this.status.append(el('div', { class: 'hint', text: hint }));
+    // An unanswered approval is void once the run has ended.
+    for (const card of this.approvals.values()) {
+      if (!card.dataset.answered) {
+        card.dataset.answered = 'expired';
+        for (const b of card.querySelectorAll('vscode-button')) b.setAttribute('disabled', '');
+      }
+    }
     for (const card of this.tools.values()) {
       if (card.classList.contains('running')) {
         card.classList.replace('running', status === 'stopped' ? 'stopped' : 'failed');

@@ -7,6 +7,11 @@ import { ConnectorError } from '../core/connectors/connector';
 import { openConnection } from '../core/connectors/open';
 import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 import { defaultStorageDir } from '../core/sample/sampleWarehouse';
+import { AuditLog } from '../core/observability/auditLog';
+import { redact } from '../core/observability/redact';
+import { PolicySession } from '../core/policy/gate';
+import { defaultAuditPath } from '../core/observability/auditPath';
+import { cliGateway } from './approvalPrompt';
 import { createTextRenderer } from './textRenderer';
 
 const USAGE = `Usage:
@@ -17,8 +22,20 @@ Connections use your own credentials: PostgreSQL takes the password from PGPASSW
 with SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE), SNOWFLAKE_TOKEN,
 or browser SSO (&authenticator=externalbrowser).
 
+  Approvals (ask): --approve never|reads|prompt (default: prompt on a terminal, never otherwise).
+  Writes are offered only with --allow-writes, which opens the connection for writing; every change
+  is still shown and needs approval (destructive ones the typed object name). Every model call,
+  tool call and decision goes to a hash-chained audit log: --audit FILE (default under
+  PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/).
+
   pipewright catalog rank --tables FILE --questions FILE [--scope database|warehouse] [--top K]
       (schema linking: one JSON line per question, {"id", "tables": [best first]})
+
+  pipewright sql check --dialect postgres|snowflake|duckdb < statement.sql
+      (the SQL guardrail: one JSON object {"decision": allow|approve|confirm|deny, "reasons", "statements"})
+
+  pipewright audit verify FILE [--json]     checks the audit log's hash chain (exit 1 when broken)
+  pipewright audit show FILE [--limit N]    the audit log as readable markdown
 
 Model (any OpenAI-compatible server):
   OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)
@@ -39,6 +56,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const { catalogRank } = await import('./catalogRank');
     return catalogRank(rest.slice(1), process.stdout, process.stderr);
   }
+  if (command === 'sql') {
+    if (rest[0] !== 'check') return usageError('Usage: pipewright sql check --dialect postgres|snowflake|duckdb < statement.sql');
+    const { sqlCheck } = await import('./sqlCheck');
+    return sqlCheck(rest.slice(1), process.stdin, process.stdout, process.stderr);
+  }
+  if (command === 'audit') {
+    const { auditCommand } = await import('./auditVerify');
+    return auditCommand(rest, process.stdout, process.stderr);
+  }
   if (command !== 'ask') return usageError(`Unknown command "${command}".`);
 
   let parsed;
@@ -51,6 +77,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         environment: { type: 'string', short: 'e', default: 'dev' },
         json: { type: 'boolean', default: false },
         'max-steps': { type: 'string', default: '12' },
+        approve: { type: 'string' },
+        'allow-writes': { type: 'boolean', default: false },
+        audit: { type: 'string' },
       },
     });
   } catch (error) {
@@ -60,6 +89,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (!question) return usageError('Give a question, e.g. pipewright ask "top 5 customers by revenue".');
   const maxSteps = Number.parseInt(parsed.values['max-steps'] ?? '12', 10);
   if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 100) return usageError('--max-steps must be a whole number from 1 to 100.');
+
+  const approveMode = parsed.values.approve ?? (process.stdin.isTTY ? 'prompt' : 'never');
+  if (approveMode !== 'never' && approveMode !== 'reads' && approveMode !== 'prompt') return usageError('--approve must be never, reads or prompt.');
+  const allowWrites = parsed.values['allow-writes'] === true;
 
   const environment = parsed.values.environment;
   if (environment !== 'dev' && environment !== 'staging' && environment !== 'prod') return usageError('--environment must be dev, staging or prod.');
@@ -76,11 +109,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       storageDir: defaultStorageDir(env),
       env,
       environment,
+      writable: allowWrites,
       onLog: (level, message) => { if (level !== 'info') process.stderr.write(`pipewright: ${message}\n`); },
     });
   } catch (error) {
     const hint = error instanceof ConnectorError && error.hint ? `\n${error.hint}` : '';
     process.stderr.write(`pipewright: ${(error as Error).message}${hint}\n`);
+    return 2;
+  }
+
+  const auditPath = parsed.values.audit ?? env.PIPEWRIGHT_AUDIT_LOG ?? defaultAuditPath(defaultStorageDir(env), process.cwd());
+  let audit: AuditLog;
+  try {
+    audit = await AuditLog.open(auditPath, { redact });
+  } catch (error) {
+    await opened.connector.close();
+    process.stderr.write(`pipewright: the audit log ${auditPath} could not be opened: ${(error as Error).message}\nSet another path with --audit FILE.\n`);
     return 2;
   }
 
@@ -99,6 +143,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       onEvent: render,
       signal: controller.signal,
       maxSteps,
+      policy: {
+        gateway: cliGateway(approveMode, { input: process.stdin, output: process.stderr }),
+        session: new PolicySession(),
+        grants: new Set(allowWrites ? ['read', 'write'] : ['read']),
+      },
+      audit,
+      workspaceRoot: process.cwd(),
       linkSchema: (q, signal) => linkSchema(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
     });
     return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;
@@ -106,6 +157,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off('SIGINT', onSigint);
     await stopLinkWorker();
     await opened.connector.close();
+    await audit.close();
   }
 }
 

@@ -51,6 +51,9 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
           ? `  ${green('✓')} ${event.summary} ${dim(`(${event.durationMs} ms)`)}\n`
           : `  ${red('✗')} ${sanitize(event.error ?? event.summary)} ${dim(`(${event.durationMs} ms)`)}\n`);
         break;
+      case 'approval.requested':
+        out.write(dim(`  needs ${event.request.level === 'confirm' ? 'typed confirmation' : 'approval'}: ${sanitize(event.request.title)} on ${sanitize(event.request.connection.label)} (${event.request.connection.environment})\n`));
+        break;
       case 'answer':
         endStream();
         out.write(`\n${bold('Answer')}\n${sanitize(event.text)}\n`);
@@ -70,7 +73,7 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
 }
 
 /** Data and model text never drive the terminal: control characters (escape codes) are shown, not obeyed. */
-function sanitize(text: string): string {
+export function sanitize(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

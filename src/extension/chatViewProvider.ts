@@ -3,6 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ConversationTurn } from '../core/agents/askAgent';
+import type { ApprovalAnswer, ApprovalGateway } from '../core/policy/approvals';
+import type { PolicySession } from '../core/policy/gate';
+import type { AuditLog } from '../core/observability/auditLog';
 import type { ConnectionView, ToHost, ToWebview } from '../core/protocol/webviewMessages';
 import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
@@ -19,6 +22,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** Completed turns of the panel's conversation, oldest first (the last few are sent as context). */
   private history: ConversationTurn[] = [];
   private ready = false;
+  /** Session approvals and rate limits of the panel's conversation ("New chat" starts afresh). */
+  private policySession?: PolicySession;
+  /** Approval cards waiting for the user, by approval id. */
+  private readonly waiting = new Map<string, { requestId: string; resolve: (answer: ApprovalAnswer) => void }>();
+  private audit?: Promise<AuditLog>;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -61,7 +69,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async refreshState(): Promise<void> {
     const model = await resolveModel(this.context.secrets);
     const connections: ConnectionView[] = this.hub.views();
-    this.post({ type: 'state', model: { ready: Boolean(model.provider), label: model.label, problem: model.problem }, connections });
+    this.post({ type: 'state', model: { ready: Boolean(model.provider), label: model.label, problem: model.problem }, connections, restricted: !vscode.workspace.isTrusted });
   }
 
   private post(message: ToWebview): void {
@@ -100,7 +108,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'newConversation':
         this.history = [];
+        this.policySession = undefined;
         return;
+      case 'approval': {
+        // Only an answer to a card this host is waiting on, for the run that asked.
+        const waiter = this.waiting.get(message.approvalId);
+        if (!waiter || waiter.requestId !== message.requestId) return;
+        this.waiting.delete(message.approvalId);
+        waiter.resolve({ decision: message.decision, ...(message.typed !== undefined ? { typed: message.typed } : {}) });
+        return;
+      }
       case 'action': {
         const command = { setApiKey: 'pipewright.setApiKey', openModelSettings: 'pipewright.openModelSettings', openSampleWarehouse: 'pipewright.openSampleWarehouse' }[message.action];
         await vscode.commands.executeCommand(command);
@@ -122,8 +139,40 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
+  /** The approval gateway of one run: a card in the panel, answered by the user. */
+  private gateway(requestId: string): ApprovalGateway {
+    return {
+      request: (request, signal) => new Promise<ApprovalAnswer>((resolve) => {
+        if (signal.aborted) return resolve({ decision: 'reject' });
+        this.waiting.set(request.approvalId, { requestId, resolve });
+        signal.addEventListener('abort', () => {
+          this.waiting.delete(request.approvalId);
+          resolve({ decision: 'reject' });
+        }, { once: true });
+      }),
+    };
+  }
+
+  /** The workspace's audit log: `pipewright.audit.path` (machine setting) or extension storage. */
+  auditLog(): Promise<AuditLog> {
+    this.audit ??= (async () => {
+      const engine = loadEngine();
+      const configured = vscode.workspace.getConfiguration('pipewright.audit').get<string>('path', '').trim();
+      const path = configured || engine.defaultAuditPath(this.context.globalStorageUri.fsPath, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      const log = await engine.AuditLog.open(path);
+      this.log.info(`Audit log: ${path}`);
+      return log;
+    })();
+    this.audit.catch(() => (this.audit = undefined));
+    return this.audit;
+  }
+
   private async runQuestion(requestId: string, question: string, connectionId: string): Promise<void> {
     if (this.runs.has(requestId)) return;
+    if (!vscode.workspace.isTrusted) {
+      this.post({ type: 'runRejected', requestId, message: 'This workspace is in Restricted Mode: Pipewright runs no tools here.', hint: 'Trust the workspace to ask questions.' });
+      return;
+    }
     const model = await resolveModel(this.context.secrets);
     if (!model.provider) {
       this.post({ type: 'runRejected', requestId, message: 'No model is configured.', hint: model.problem });
@@ -136,6 +185,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const opened = await this.hub.open(connectionId);
       this.post({ type: 'state', model: { ready: true, label: model.label }, connections: this.hub.views() });
       const settings = vscode.workspace.getConfiguration('pipewright.query');
+      const security = vscode.workspace.getConfiguration('pipewright.security');
+      const engine = loadEngine();
+      const audit = await this.auditLog();
+      this.policySession ??= new engine.PolicySession();
       const result = await loadEngine().runAsk({
         runId: randomUUID(),
         question,
@@ -147,6 +200,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         previewRows: settings.get<number>('previewRows', 500),
         queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
         onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
+        policy: {
+          gateway: this.gateway(requestId),
+          session: this.policySession,
+          grants: new Set(['read', 'write']),
+          settings: {
+            maxEstimatedRows: security.get<number>('maxEstimatedRows', 10_000_000),
+            maxEstimatedBytes: security.get<number>('maxEstimatedGiB', 50) * 2 ** 30,
+            allowSessionApprovals: security.get<boolean>('allowSessionApprovals', true),
+          },
+        },
+        audit,
+        workspaceRoot: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
         // Reading the catalog can take a while on a big warehouse the first time: show it in the status bar.
         linkSchema: async (q, signal) => vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Pipewright: reading the catalog' }, (progress) =>
           loadEngine().linkSchema(opened.connector, this.hub.catalogPath(connectionId), q, signal, (p) => progress.report({ message: `${p.phase} ${p.done.toLocaleString()}` }))),
@@ -165,5 +230,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   dispose(): void {
     this.stopAll();
+    void this.audit?.then((log) => log.close(), () => undefined);
   }
 }

@@ -66,6 +66,8 @@ export class ConnectionHub implements vscode.Disposable {
     // Only connections the user configured: an id from the webview never names an arbitrary file.
     const config = this.configs().find((c) => c.id === id);
     if (id !== 'sample' && !config) return Promise.reject(new Error(`Unknown connection "${id}".`));
+    // Restricted Mode: no connection is opened (and so no driver or worker starts) in an untrusted workspace.
+    if (!vscode.workspace.isTrusted) return Promise.reject(new Error('This workspace is in Restricted Mode: Pipewright opens no connections here. Trust the workspace to use them.'));
     let opening = this.opened.get(id);
     if (!opening) {
       opening = (async () => {

@@ -9,3 +9,6 @@ export { postgresOptionsFromUrl } from '../core/connectors/postgres';
 export { snowflakeOptionsFromUrl } from '../core/connectors/snowflake';
 export { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';
+export { AuditLog, readAuditTail, renderAuditMarkdown, verifyAuditLog } from '../core/observability/auditLog';
+export { defaultAuditPath } from '../core/observability/auditPath';
+export { PolicySession } from '../core/policy/gate';

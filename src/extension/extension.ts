@@ -5,6 +5,7 @@ import { ChatViewProvider } from './chatViewProvider';
 import { registerConnectionCommands } from './connectionCommands';
 import { ConnectionHub } from './connectionHub';
 import { ConnectionsTree } from './connectionsTree';
+import { loadEngine } from './loadEngine';
 import { apiKeySecretName, modelConfig } from './modelSettings';
 import { hostOf } from '../core/llm/origin';
 
@@ -83,12 +84,29 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command('pipewright.showLog', () => log.show());
 
+  command('pipewright.showAuditLog', async () => {
+    try {
+      const engine = loadEngine();
+      const audit = await chat.auditLog();
+      const [check, tail] = await Promise.all([engine.verifyAuditLog(audit.path), engine.readAuditTail(audit.path, 500)]);
+      const status = check.ok
+        ? `The hash chain of all ${check.lines} lines verifies.`
+        : `**The hash chain is broken at line ${check.firstBroken?.line}: ${check.firstBroken?.reason}** — the log was edited outside Pipewright.`;
+      const content = `# Pipewright audit log\n\n\`${audit.path}\`\n\n${status}\n\n${engine.renderAuditMarkdown(tail, { limit: 500 })}`;
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+      await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Pipewright could not read the audit log: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pipewright.model')) void chat.refreshState();
       if (e.affectsConfiguration('pipewright.connections')) void hub.reload();
     }),
     context.secrets.onDidChange(() => void chat.refreshState()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void chat.refreshState()),
   );
 
   // Our share of activation: evaluating the bundle plus activate() itself (the host's own work

@@ -1,7 +1,8 @@
 // End to end in a real VS Code (code-server) and a real browser: the Pipewright panel against
 // the scripted model and the real sample warehouse. Screenshots go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
@@ -27,21 +28,51 @@ describe('Pipewright in a real VS Code', () => {
     return { text: `Top region: ${rows[0][0]} with ${rows[0][1]}.` };
   };
 
+  // Questions about "scratch" propose a write (approval card), then a DROP (typed confirmation).
+  const scratchScript: Script = (request) => {
+    const messages = request.body.messages;
+    const current = messages.map((m) => m.role).lastIndexOf('user');
+    const turns = messages.slice(current).filter((m) => m.role === 'tool').length;
+    if (turns === 0) return { text: 'Adding the row.', toolCalls: [{ name: 'execute_sql', arguments: { sql: 'INSERT INTO scratch VALUES (42)' } }] };
+    if (turns === 1) return { text: 'Now dropping the table.', toolCalls: [{ name: 'execute_sql', arguments: { sql: 'DROP TABLE scratch' } }] };
+    return { text: 'Done with scratch.' };
+  };
+
+  // A DuckDB file the user opened for writing (readOnly: false in the user settings).
+  const scratchDir = mkdtempSync(join(tmpdir(), 'pw-e2e-scratch-'));
+  const scratchFile = join(scratchDir, 'scratch.duckdb');
+
   before(async () => {
     mkdirSync(OUT, { recursive: true });
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const seed = await DuckDBInstance.create(scratchFile);
+    const seedConnection = await seed.connect();
+    await seedConnection.run('CREATE TABLE scratch (n INTEGER)');
+    seedConnection.disconnectSync();
+    seed.closeSync();
     pg = await startPostgres();
     await seedCrm(pg);
     model = await startScriptedModel((request, index) => {
       const question = [...request.body.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-      return /ARR/.test(question) ? crmScript(request, index) : sampleWarehouseScript(request, index);
+      return /ARR/.test(question) ? crmScript(request, index) : /scratch/.test(question) ? scratchScript(request, index) : sampleWarehouseScript(request, index);
     });
-    vscode = await startCodeServer({ settings: { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-model' } });
+    vscode = await startCodeServer({
+      settings: {
+        'pipewright.model.baseUrl': model.baseUrl,
+        'pipewright.model.name': 'scripted-model',
+        // The Stop tests need their endless 10^12-row read to run rather than wait at the cost
+        // gate; approval cards are covered by their own test below.
+        'pipewright.security.maxEstimatedRows': 1e15,
+        'pipewright.connections': [{ id: 'scratch', kind: 'duckdb', label: 'Scratch', path: scratchFile, environment: 'staging', readOnly: false }],
+      },
+    });
   });
 
   after(async () => {
     await vscode?.close();
     await model?.close();
     await pg?.stop();
+    rmSync(scratchDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) => vscode.page.screenshot({ path: join(OUT, name) });
@@ -145,7 +176,8 @@ describe('Pipewright in a real VS Code', () => {
     const sent = model.requests.slice(before);
     assert.equal(sent.length, 4);
     assert.equal(sent[0].headers.authorization, `Bearer ${API_KEY}`);
-    assert.deepEqual(sent[0].body.tools?.map((t) => t.function.name), ['list_tables', 'describe_table', 'run_sql']);
+    // Write tools are offered too (each call asks the user); the workspace folder enables file tools.
+    assert.deepEqual(sent[0].body.tools?.map((t) => t.function.name), ['list_tables', 'describe_table', 'run_sql', 'execute_sql', 'read_file', 'write_file']);
     assert.equal(sent[0].body.model, 'scripted-model');
     assert.match(sent[0].body.messages[0].content ?? '', /ranked by Pipewright's schema linker[\s\S]*- main\.orders/);
     await shot('02-answer-with-grid.png');
@@ -258,6 +290,53 @@ describe('Pipewright in a real VS Code', () => {
     assert.match(await run.locator('[data-testid="answer"]').innerText(), new RegExp(`Top region: ${expected.region}`));
     assert.equal(await run.locator('[data-testid="result-grid"] tbody tr').count(), 3);
     await shot('07-question-on-postgres.png');
+  });
+
+  test('a write shows an approval card, a DROP needs the table name typed, and a rejected DROP leaves the table', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    await vscode.panel.locator('[data-testid="new-chat-button"]').click();
+    await chooseConnection(vscode, 'Scratch');
+    const textarea = vscode.panel.locator('[data-testid="ask-input"] textarea');
+    await textarea.fill('add a row to scratch, then drop it');
+    await textarea.press('Enter');
+    const run = vscode.panel.locator('[data-testid="run"]').last();
+
+    // The write: the exact statement, the connection and its environment badge, Approve.
+    const approve = run.locator('[data-testid="approval-card-approve"]');
+    await approve.waitFor({ timeout: 30_000 });
+    assert.equal(await approve.locator('[data-testid="approval-sql"]').innerText(), 'INSERT INTO scratch VALUES (42)');
+    assert.match(await approve.innerText(), /Scratch[\s\S]*STAGING/);
+    await shot('08-approval-card.png');
+    await approve.locator('[data-testid="approval-once"]').click();
+
+    // The DROP: typed confirmation; the button stays disabled until the name matches.
+    const confirm = run.locator('[data-testid="approval-confirm"]').first();
+    const card = run.locator('.approval.confirm');
+    await card.waitFor({ timeout: 30_000 });
+    assert.equal(await card.locator('[data-testid="approval-sql"]').innerText(), 'DROP TABLE scratch');
+    await card.locator('[data-testid="approval-typed"] input').fill('scratc');
+    assert.equal(await confirm.getAttribute('disabled'), '');
+    await shot('09-typed-confirmation.png');
+    await card.locator('[data-testid="approval-reject"]').click();
+    await run.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+    assert.match(await run.locator('[data-testid="step-tool"]').nth(0).innerText(), /1 rows affected/);
+    assert.match(await run.locator('[data-testid="step-tool"]').nth(1).innerText(), /rejected/);
+
+    // Close the connection, then look at the file from outside: the row is there, the table too.
+    await runCommand(vscode.page, 'Pipewright: Refresh Connections');
+    await vscode.page.waitForTimeout(1000);
+    const check = await DuckDBInstance.create(scratchFile, { access_mode: 'READ_ONLY' });
+    const checkConnection = await check.connect();
+    const rows = (await checkConnection.runAndReadAll('SELECT n FROM scratch')).getRows();
+    checkConnection.disconnectSync();
+    check.closeSync();
+    assert.deepEqual(rows, [[42]]);
+
+    // Every decision is in the audit log, which Show Audit Log renders with its chain verified.
+    await runCommand(vscode.page, 'Pipewright: Show Audit Log');
+    const preview = vscode.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await waitFor(async () => /hash chain of all \d+ lines verifies/.test(await preview.locator('body').innerText().catch(() => '')), 20_000, () => 'the audit log view did not open');
+    await shot('10-audit-log.png');
   });
 
   test('activation is measured and no secret reached the log', async () => {

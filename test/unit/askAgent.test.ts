@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { PolicySession } from '../../src/core/policy/gate';
 import { runAsk, systemPrompt, type AskOptions, type AskResult } from '../../src/core/agents/askAgent';
 import { readAll } from '../../src/core/connectors/connector';
 import { DuckDBConnector } from '../../src/core/connectors/duckdb';
@@ -217,7 +218,8 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     const [finished] = ofType(events, 'tool.finished');
     assert.equal(finished.ok, false);
     const [message] = toolMessages(requests[1]);
-    assert.match(message.content ?? '', /^Error: run_sql only runs read-only SELECT statements; this is a DROP statement/);
+    assert.match(message.content ?? '', /^Error: Refused by Pipewright's policy: DROP TABLE[^\n]*run_sql only runs read-only statements; propose changes with execute_sql/);
+    assert.equal(ofType(events, 'tool.decision')[0].decision, 'deny');
     assert.equal(await countOrders(), ordersCount);
     assert.equal((await db.describeTable({ name: 'orders' })).name, 'orders');
   });
@@ -317,10 +319,25 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     assert.equal(finished.status, 'stopped');
   });
 
+  // Without an approval, the cost gate keeps a read the planner expects to be huge from running.
+  test('the cost gate refuses a huge read nobody approved', async () => {
+    const { result, events, requests } = await ask(sampleWarehouseScript, { question: 'a slow question' });
+    assert.equal(result.status, 'completed', result.error);
+    const [request] = ofType(events, 'approval.requested');
+    assert.equal(request.request.title, 'Large read');
+    assert.ok((request.request.estimate?.rows ?? 0) > 1e9, JSON.stringify(request.request.estimate));
+    assert.match(request.request.reasons.join(' '), /planner estimates/);
+    assert.equal(ofType(events, 'tool.decision')[0].allowed, false);
+    assert.match(toolMessages(requests[1])[0].content ?? '', /Refused by Pipewright's policy: The user rejected it/);
+  });
+
   // Stop during the endless query interrupts it, the step says stopped, and the connector still works.
   test('Stop during an endless query ends the run stopped', async () => {
+    // The planner expects 10^12 rows, so the cost gate asks first; the scripted user approves reads.
+    const asked: string[] = [];
     const { result, events } = await ask(sampleWarehouseScript, {
       question: 'a slow question',
+      policy: { session: new PolicySession(), gateway: { request: async (r) => (asked.push(r.title), { decision: r.tool === 'run_sql' ? 'once' : 'reject' }) } },
       onEvent: (event, abort) => {
         if (event.type === 'tool.started' && event.tool === 'run_sql') setTimeout(abort, 300);
       },
@@ -333,6 +350,7 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     assert.equal(finished.ok, false);
     assert.equal(finished.summary, 'stopped');
     assert.equal((events.at(-1) as EventOf<'run.finished'>).status, 'stopped');
+    assert.deepEqual(asked, ['Large read']);
     assert.equal(await countOrders(), ordersCount);
   });
 

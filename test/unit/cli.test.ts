@@ -161,7 +161,8 @@ describe('the pipewright CLI', () => {
   // Ctrl-C during the endless query stops it: exit 130 and a final run.finished stopped.
   test('SIGINT during an endless query exits 130 with run.finished stopped', async () => {
     let signalled = false;
-    const run = await cli(['ask', 'a slow question', '--json'], {
+    // --approve reads: the cost gate asks before this 10^12-row read, and the flag approves reads.
+    const run = await cli(['ask', 'a slow question', '--json', '--approve', 'reads'], {
       onLine: (line, child) => {
         if (!signalled && line.includes('"tool.started"')) {
           signalled = true;

@@ -5,9 +5,25 @@ import { randomUUID } from 'node:crypto';
 import { QueryCancelledError, type Connector } from '../connectors/connector';
 import { LlmError, type ChatMessage, type LlmProvider } from '../llm/provider';
 import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent } from '../observability/events';
-import { fenceUntrusted, parseToolCall, renderForModel, toToolSpecs, ToolError, type Tool, type ToolContext } from '../tools/tool';
-import { warehouseTools } from '../tools/warehouseTools';
+import { argsHash, rejectAll, type ApprovalGateway } from '../policy/approvals';
+import { authorize, DEFAULT_POLICY, PolicySession, type PolicySettings } from '../policy/gate';
+import { toolsFor } from '../tools/registry';
+import { fenceUntrusted, parseToolCall, renderForModel, toToolSpecs, ToolError, type Permission, type Tool, type ToolContext } from '../tools/tool';
 import { ConnectorError } from '../connectors/connector';
+
+/** Where audit records go (the hash-chained log); an append that fails stops the run. */
+export interface AuditSink {
+  append(type: string, data: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface PolicyOptions {
+  gateway: ApprovalGateway;
+  /** Kept across the runs of one conversation (session approvals, rate limits). */
+  session: PolicySession;
+  settings?: PolicySettings;
+  /** Default: read only. `write` offers execute_sql and write_file (each call still asks). */
+  grants?: ReadonlySet<Permission>;
+}
 
 /** A finished earlier exchange in the same conversation, so follow-up questions have context. */
 export interface ConversationTurn {
@@ -29,6 +45,11 @@ export interface AskOptions {
   previewRows?: number;
   queryTimeoutMs?: number;
   tools?: readonly Tool<any>[];
+  /** The policy gate's collaborators; without it: read-only grants and nothing is approved. */
+  policy?: PolicyOptions;
+  audit?: AuditSink;
+  /** The folder file tools are confined to. */
+  workspaceRoot?: string;
   /** Schema linking: the question's ranked slice of the catalog, which goes into the prompt. */
   linkSchema?: (question: string, signal: AbortSignal) => Promise<{ text: string; tables: string[]; totalTables: number }>;
 }
@@ -57,7 +78,12 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
   const runId = options.runId ?? randomUUID();
   const emit = createEmitter(runId, options.onEvent);
   const signal = options.signal ?? new AbortController().signal;
-  const tools = options.tools ?? warehouseTools;
+  const policy = options.policy ?? { gateway: rejectAll, session: new PolicySession() };
+  const grants = policy.grants ?? new Set<Permission>(['read']);
+  const tools = options.tools ?? toolsFor(grants, { workspaceRoot: options.workspaceRoot });
+  const audit = async (type: string, data: Record<string, unknown>) => {
+    await options.audit?.append(type, { runId, connection: options.connection.id, environment: options.connection.environment, ...data });
+  };
   const maxSteps = options.maxSteps ?? 12;
   const toolSpecs = toToolSpecs(tools);
   const started = Date.now();
@@ -66,6 +92,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     signal,
     previewRows: options.previewRows ?? 500,
     queryTimeoutMs: options.queryTimeoutMs ?? 120_000,
+    workspaceRoot: options.workspaceRoot,
   };
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt(options.connection) },
@@ -75,10 +102,21 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
   let lastQuery: { sql: string; result: ResultPreview } | undefined;
 
   emit({ type: 'run.started', question: options.question, connection: options.connection, model: options.llm.label });
-  const finish = (status: AskResult['status'], extra: { error?: string; hint?: string; answer?: string } = {}): AskResult => {
-    emit({ type: 'run.finished', status, durationMs: Date.now() - started, ...(extra.error ? { error: extra.error } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
-    return { runId, status, answer: extra.answer, sql: lastQuery?.sql, result: lastQuery?.result, error: extra.error };
+  const finish = async (status: AskResult['status'], extra: { error?: string; hint?: string; answer?: string } = {}): Promise<AskResult> => {
+    let error = extra.error;
+    try {
+      await audit('run.finished', { status, durationMs: Date.now() - started, ...(error ? { error } : {}) });
+    } catch (auditError) {
+      error ??= `The audit log could not be written: ${(auditError as Error).message}`;
+    }
+    emit({ type: 'run.finished', status, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
+    return { runId, status, answer: extra.answer, sql: lastQuery?.sql, result: lastQuery?.result, error };
   };
+  try {
+    await audit('run.started', { question: options.question, model: options.llm.label, tools: tools.map((t) => t.name) });
+  } catch (error) {
+    return finish('failed', { error: `The audit log could not be written: ${(error as Error).message}`, hint: 'Check the audit log path (setting pipewright.audit.path) and its folder\'s permissions.' });
+  }
 
   if (options.linkSchema) {
     // Schema linking: the prompt gets the tables ranked for this question, never the whole catalog.
@@ -105,6 +143,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
         onDelta: (delta) => emit({ type: 'model.delta', step, channel: delta.kind, text: delta.text }),
       });
       emit({ type: 'model.completed', step, durationMs: Date.now() - modelStarted, toolCalls: response.toolCalls.length, ...(response.usage ? { usage: response.usage } : {}) });
+      await audit('model.call', { step, model: options.llm.label, durationMs: Date.now() - modelStarted, toolCalls: response.toolCalls.map((c) => c.name), ...(response.usage ? { usage: response.usage } : {}) });
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
 
       if (response.toolCalls.length === 0) {
@@ -119,25 +158,49 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
         const sql = parsed.ok ? parsed.tool.sqlOf?.(parsed.input) : undefined;
         emit({ type: 'tool.started', step, callId: call.id, tool: call.name, args: parsed.args, ...(sql ? { sql } : {}) });
         const toolStarted = Date.now();
+        const record: Record<string, unknown> = { step, callId: call.id, tool: call.name, args: parsed.args, ...(sql ? { sql } : {}) };
         let content: string;
         try {
           if (!parsed.ok) throw new ToolError(parsed.error);
+          const gate = await authorize(parsed.tool, parsed.input, {
+            connector: options.connector,
+            connection: options.connection,
+            gateway: policy.gateway,
+            session: policy.session,
+            settings: policy.settings ?? DEFAULT_POLICY,
+            grants,
+            signal,
+            onApprovalRequest: (request) => emit({ type: 'approval.requested', step, callId: call.id, request }),
+          });
+          Object.assign(record, { decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, argsHash: gate.argsHash, ...(gate.approval ? { approval: gate.approval } : {}), ...(gate.estimate ? { estimatedRows: gate.estimate.rows } : {}) });
+          emit({ type: 'tool.decision', step, callId: call.id, tool: call.name, decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, ...(gate.approval ? { approval: gate.approval } : {}) });
+          // The intent is on disk before anything with an effect runs.
+          if (parsed.tool.audit !== false || !gate.allowed) await audit('tool.authorized', record);
+          if (signal.aborted) throw new QueryCancelledError();
+          if (!gate.allowed) throw new ToolError(`Refused by Pipewright's policy: ${gate.reasons.map((r) => (/[.!?]$/.test(r) ? r : `${r}.`)).join(' ')}`);
+          // The approval is bound to these exact arguments: re-hash what is about to run.
+          if (argsHash(parsed.tool.name, parsed.input, options.connection.id) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
           const outcome = await parsed.tool.run(ctx, parsed.input);
+          const checked = parsed.tool.output.safeParse(outcome.content);
+          if (!checked.success) throw new ToolError(`${parsed.tool.name} produced output that does not match its declared shape.`);
           if (outcome.sql && outcome.preview) lastQuery = { sql: outcome.sql, result: outcome.preview };
           emit({
             type: 'tool.finished', step, callId: call.id, tool: call.name, ok: true, durationMs: Date.now() - toolStarted, summary: outcome.summary,
             ...(outcome.rowCount !== undefined ? { rowCount: outcome.rowCount } : {}),
             ...(outcome.truncated !== undefined ? { truncated: outcome.truncated } : {}),
           });
+          if (parsed.tool.audit !== false) await audit('tool.finished', { step, callId: call.id, tool: call.name, ok: true, durationMs: Date.now() - toolStarted, summary: outcome.summary, ...(outcome.rowCount !== undefined ? { rows: outcome.rowCount } : {}) });
           content = renderForModel(outcome.content);
         } catch (error) {
           if (error instanceof QueryCancelledError || signal.aborted) {
             emit({ type: 'tool.finished', step, callId: call.id, tool: call.name, ok: false, durationMs: Date.now() - toolStarted, summary: 'stopped', error: 'The query was stopped.' });
+            await audit('tool.finished', { step, callId: call.id, tool: call.name, ok: false, durationMs: Date.now() - toolStarted, outcome: 'stopped' }).catch(() => undefined);
             return finish('stopped');
           }
           if (!(error instanceof ToolError || error instanceof ConnectorError)) throw error;
           const message = error.message + (error instanceof ConnectorError && error.hint ? ` ${error.hint}` : '');
           emit({ type: 'tool.finished', step, callId: call.id, tool: call.name, ok: false, durationMs: Date.now() - toolStarted, summary: 'error', error: message });
+          await audit('tool.finished', { ...record, ok: false, durationMs: Date.now() - toolStarted, error: message });
           content = `Error: ${message}`;
         }
         messages.push({ role: 'tool', toolCallId: call.id, content });

@@ -98,6 +98,11 @@ export interface Connector {
   streamColumns?(options: { tables?: { schema: string; name: string }[]; signal?: AbortSignal }): AsyncIterable<ColumnRecord[]>;
   /** A fingerprint per `schema.table` that changes when the table's definition or comments change. */
   tableVersions?(): Promise<Map<string, string>>;
+  /**
+   * Runs one write or DDL statement that the policy layer classified and the user approved, in its
+   * own transaction where the database has them. Connections opened read-only refuse it.
+   */
+  execute?(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ rowsAffected: number | null }>;
   close(): Promise<void>;
 }
 

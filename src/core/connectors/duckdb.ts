@@ -44,8 +44,13 @@ const LOCKDOWN = [
 
 export interface DuckDBConnectorOptions {
   id: string;
-  /** Path of the database file; opened read-only. */
+  /** Path of the database file; opened read-only unless `writable`. */
   path: string;
+  /**
+   * Attach the file read-write, for statements the user approved (`execute`). Reads still run in
+   * read-only transactions, and external access stays disabled and locked.
+   */
+  writable?: boolean;
 }
 
 export class DuckDBConnector implements Connector {
@@ -55,6 +60,7 @@ export class DuckDBConnector implements Connector {
     id: string,
     private readonly duck: DuckDBApi,
     private readonly instance: DuckDBInstance,
+    private readonly writable: boolean,
   ) {
     this.id = id;
   }
@@ -65,7 +71,7 @@ export class DuckDBConnector implements Connector {
     const instance = await duck.DuckDBInstance.create(':memory:');
     const setup = await instance.connect();
     try {
-      await setup.run(`ATTACH ${sqlString(options.path)} AS ${CATALOG} (READ_ONLY)`);
+      await setup.run(`ATTACH ${sqlString(options.path)} AS ${CATALOG}${options.writable ? '' : ' (READ_ONLY)'}`);
       for (const statement of LOCKDOWN) await setup.run(statement);
     } catch (error) {
       instance.closeSync();
@@ -73,13 +79,50 @@ export class DuckDBConnector implements Connector {
     } finally {
       setup.disconnectSync();
     }
-    return new DuckDBConnector(options.id, duck, instance);
+    return new DuckDBConnector(options.id, duck, instance, options.writable === true);
   }
 
-  private async connection(): Promise<DuckDBConnection> {
+  /** A connection for reading: on a writable file, inside a read-only transaction. */
+  private async connection(mode: 'read' | 'write' = 'read'): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
     await connection.run(`USE ${CATALOG}`);
+    if (this.writable && mode === 'read') await connection.run('BEGIN TRANSACTION READ ONLY');
     return connection;
+  }
+
+  /**
+   * Runs one statement the policy layer classified and the user approved, on a file opened for
+   * writing; in its own transaction, committed only when it succeeds.
+   */
+  async execute(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ rowsAffected: number | null }> {
+    if (!this.writable) throw new ConnectorError('This DuckDB connection is open read-only.', 'Open it for writing in the connection settings (readOnly: false) to run approved changes.');
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    const connection = await this.connection('write');
+    let stopReason: 'cancel' | 'timeout' | undefined;
+    const interrupt = (reason: 'cancel' | 'timeout') => {
+      stopReason ??= reason;
+      connection.interrupt();
+    };
+    const onAbort = () => interrupt('cancel');
+    options.signal?.addEventListener('abort', onAbort);
+    const timer = options.timeoutMs ? setTimeout(() => interrupt('timeout'), options.timeoutMs) : undefined;
+    try {
+      const prepared = await this.prepareOne(connection, sql);
+      await connection.run('BEGIN TRANSACTION');
+      const result = await prepared.run();
+      const changed = result.rowsChanged;
+      await connection.run('COMMIT');
+      return { rowsAffected: Number.isFinite(changed) ? changed : null };
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      if (stopReason === 'cancel') throw new QueryCancelledError();
+      if (stopReason === 'timeout') throw new QueryTimeoutError(options.timeoutMs ?? 0);
+      throw error instanceof ConnectorError ? error : new ConnectorError(messageOf(error), undefined, { cause: error });
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      connection.disconnectSync();
+    }
   }
 
   /** Prepares exactly one statement; anything else is refused before it reaches the engine. */

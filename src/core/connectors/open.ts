@@ -21,6 +21,8 @@ export interface OpenOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   environment?: Environment;
+  /** Open for writing (approved changes may run; reads stay read-only). Default: read-only. */
+  writable?: boolean;
   onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -40,23 +42,25 @@ export async function openConnection(spec: string, options: OpenOptions): Promis
   if (spec.startsWith('duckdb:')) {
     const { DuckDBConnector } = await import('./duckdb');
     const path = resolve(options.cwd ?? process.cwd(), spec.slice('duckdb:'.length));
-    const summary: ConnectionSummary = { id: spec, label: path, dialect: 'duckdb', environment };
-    return { connector: await DuckDBConnector.open({ id: spec, path }), summary };
+    const summary: ConnectionSummary = { id: spec, label: path, dialect: 'duckdb', environment, ...(options.writable ? { writable: true } : {}) };
+    return { connector: await DuckDBConnector.open({ id: spec, path, writable: options.writable }), summary };
   }
   if (/^postgres(ql)?:\/\//i.test(spec)) {
     const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
     const config = postgresOptionsFromUrl(spec, redact(spec));
     config.password ??= options.env?.PGPASSWORD || undefined;
     config.onLog = options.onLog;
+    config.writable = options.writable;
     const label = `${config.user}@${config.host}:${config.port ?? 5432}/${config.database}`;
-    return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment } };
+    return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment, ...(options.writable ? { writable: true } : {}) } };
   }
   if (/^snowflake:\/\//i.test(spec)) {
     const { SnowflakeConnector, snowflakeOptionsFromUrl } = await import('./snowflake');
     const config = snowflakeOptionsFromUrl(spec, options.env ?? process.env);
     config.onLog = options.onLog;
+    config.writable = options.writable;
     const where = config.database ? `/${config.database}${config.schema ? `.${config.schema}` : ''}` : '';
-    return { connector: await SnowflakeConnector.open(config), summary: { id: config.id ?? redact(spec), label: `${config.username}@${config.account}${where}`, dialect: 'snowflake', environment } };
+    return { connector: await SnowflakeConnector.open(config), summary: { id: config.id ?? redact(spec), label: `${config.username}@${config.account}${where}`, dialect: 'snowflake', environment, ...(options.writable ? { writable: true } : {}) } };
   }
   throw new ConnectorError(
     `Unknown connection "${redact(spec)}".`,
@@ -66,10 +70,10 @@ export async function openConnection(spec: string, options: OpenOptions): Promis
 
 /** Opens a saved connection with its secret (from SecretStorage or the environment). */
 export async function openConfigured(config: ConnectionConfig, secret: string | undefined, options: OpenOptions): Promise<OpenedConnection> {
-  const summary: ConnectionSummary = { id: config.id, label: config.label, dialect: config.kind, environment: config.environment };
+  const summary: ConnectionSummary = { id: config.id, label: config.label, dialect: config.kind, environment: config.environment, ...(config.readOnly ? {} : { writable: true }) };
   if (config.kind === 'duckdb') {
     const { DuckDBConnector } = await import('./duckdb');
-    return { connector: await DuckDBConnector.open({ id: config.id, path: resolve(options.cwd ?? process.cwd(), config.path) }), summary };
+    return { connector: await DuckDBConnector.open({ id: config.id, path: resolve(options.cwd ?? process.cwd(), config.path), writable: !config.readOnly }), summary };
   }
   if (config.kind === 'snowflake') {
     const { SnowflakeConnector, snowflakeOptionsFromUrl } = await import('./snowflake');
@@ -84,6 +88,7 @@ export async function openConfigured(config: ConnectionConfig, secret: string | 
     const sfOptions = snowflakeOptionsFromUrl(config.url, secretEnv);
     sfOptions.id = config.id;
     sfOptions.onLog = options.onLog;
+    sfOptions.writable = !config.readOnly;
     return { connector: await SnowflakeConnector.open(sfOptions), summary };
   }
   const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
@@ -91,5 +96,6 @@ export async function openConfigured(config: ConnectionConfig, secret: string | 
   pgOptions.password = secret || pgOptions.password;
   pgOptions.onLog = options.onLog;
   pgOptions.applicationName = `pipewright (${config.label})`;
+  pgOptions.writable = !config.readOnly;
   return { connector: await PostgresConnector.open(pgOptions), summary };
 }

@@ -44,6 +44,8 @@ export interface PostgresConnectionOptions {
   lockTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
   applicationName?: string;
+  /** Allow `execute` of approved writes (reads stay in READ ONLY transactions either way). */
+  writable?: boolean;
   /** Where pool-level errors go (a dead idle connection must never crash the host). */
   onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -444,6 +446,44 @@ export class PostgresConnector implements Connector {
       connection.on('error', done);
       connection.connect(this.config.port ?? 5432, this.config.host ?? 'localhost');
     });
+  }
+
+  /**
+   * Runs one approved write/DDL statement in its own READ WRITE transaction, committed only when
+   * it succeeds; the extended protocol keeps it to exactly one statement, Stop sends a real cancel.
+   */
+  async execute(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ rowsAffected: number | null }> {
+    if (!this.options.writable) throw new ConnectorError('This PostgreSQL connection is open read-only.', 'Open it for writing in the connection settings (readOnly: false) to run approved changes.');
+    if (options.signal?.aborted) throw new QueryCancelledError();
+    let client: pg.PoolClient;
+    try {
+      client = await this.connectWithRetry();
+    } catch (error) {
+      throw this.translate(error);
+    }
+    let stopped = false;
+    const onAbort = () => {
+      stopped = true;
+      void this.sendCancel(client);
+    };
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+      await client.query('BEGIN READ WRITE');
+      if (options.timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
+      const result = await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
+      await client.query('COMMIT');
+      client.release();
+      return { rowsAffected: typeof result.rowCount === 'number' ? result.rowCount : null };
+    } catch (error) {
+      // Discarded, not reused: a late cancel or a half-open transaction must not reach the next query.
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      if (stopped) throw new QueryCancelledError();
+      if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(options.timeoutMs ?? this.options.statementTimeoutMs ?? 0);
+      throw this.translate(error);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   private typeName(oid: number, modifier: number): string {

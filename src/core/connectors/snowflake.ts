@@ -11,6 +11,7 @@ import {
   ConnectorError,
   QueryCancelledError,
   QueryTimeoutError,
+  readAll,
   type ColumnDetail,
   type ColumnInfo,
   type ColumnRecord,
@@ -73,6 +74,8 @@ export interface SnowflakeConnectionOptions {
   statementTimeoutSeconds?: number;
   /** Where the driver's own log goes (redacted). Without it the driver's log is dropped, never written to a file. */
   onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Allow `execute` of approved writes (the user opened the connection for writing). */
+  writable?: boolean;
   /** How much the driver logs (process-wide: the driver has one logger). Default WARN. */
   driverLogLevel?: SnowflakeDriverLogLevel;
   /** Login attempts after a network failure (default 2). */
@@ -312,6 +315,19 @@ export class SnowflakeConnector implements Connector {
       },
       queryId: current.getQueryId(),
     };
+  }
+
+  /**
+   * Runs one approved write/DDL statement. Snowflake has no read-only transactions, so this is the
+   * same path as a read; the role's grants are the database-side wall, and the policy gate decides
+   * what reaches here. DML answers with its counts ("number of rows inserted", ...).
+   */
+  async execute(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ rowsAffected: number | null }> {
+    if (!this.options.writable) throw new ConnectorError('This Snowflake connection is open read-only.', 'Open it for writing in the connection settings (readOnly: false) to run approved changes.');
+    const stream = await this.query(sql, { signal: options.signal, timeoutMs: options.timeoutMs, maxRows: 10 });
+    const { columns, rows } = await readAll(stream);
+    const counts = columns.flatMap((c, i) => (/^number of rows /i.test(c.name) && typeof rows[0]?.[i] === 'number' ? [rows[0][i] as number] : []));
+    return { rowsAffected: counts.length ? counts.reduce((a, b) => a + b, 0) : null };
   }
 
   /**

@@ -21,8 +21,33 @@ export const ConnectionSummarySchema = z.object({
   label: z.string(),
   dialect: z.enum(['duckdb', 'postgres', 'snowflake']),
   environment: z.enum(['dev', 'staging', 'prod']),
+  /** The user opened it for writing (approved changes may run); absent means read-only. */
+  writable: z.boolean().optional(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummarySchema>;
+
+/** What the user is asked to approve: exactly what would run, where, and why it needs asking. */
+export const ApprovalRequestSchema = z.object({
+  approvalId: z.string(),
+  tool: z.string(),
+  /** sha256 of tool + canonical arguments + connection id: the approval is bound to it. */
+  argsHash: z.string(),
+  level: z.enum(['approve', 'confirm']),
+  /** One line: what would happen, e.g. "UPDATE on public.orders". */
+  title: z.string(),
+  sql: z.string().optional(),
+  /** For file edits: the path and the new content. */
+  path: z.string().optional(),
+  content: z.string().optional(),
+  connection: ConnectionSummarySchema,
+  /** The planner's estimate, when there is one. */
+  estimate: z.object({ rows: z.number().nullable(), note: z.string().optional() }).optional(),
+  reasons: z.array(z.string()),
+  /** `confirm`: the user must type this exactly (the object's name). */
+  confirmText: z.string().optional(),
+  /** Whether "approve for this session" may be offered (never on prod, never for confirm). */
+  allowSession: z.boolean(),
+});
 
 const base = { runId: z.string(), seq: z.number().int().nonnegative(), at: z.number() };
 
@@ -61,6 +86,18 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     ...base,
+    type: z.literal('tool.decision'),
+    step: z.number().int(),
+    callId: z.string(),
+    tool: z.string(),
+    decision: z.enum(['allow', 'approve', 'confirm', 'deny']),
+    allowed: z.boolean(),
+    reasons: z.array(z.string()),
+    approval: z.enum(['once', 'session', 'reject', 'session-reuse']).optional(),
+  }),
+  z.object({ ...base, type: z.literal('approval.requested'), step: z.number().int(), callId: z.string(), request: ApprovalRequestSchema }),
+  z.object({
+    ...base,
     type: z.literal('schema.linked'),
     tables: z.array(z.string()),
     totalTables: z.number().int().nonnegative(),
@@ -78,6 +115,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
+export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
 
 /** Distributes Omit over the union so each event keeps its own fields. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

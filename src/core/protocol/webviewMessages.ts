@@ -13,6 +13,8 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('newConversation') }),
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
+  // The user's answer to an approval card; the host checks it against the request it holds.
+  z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(1000).optional() }),
 ]);
 export type ToHost = z.infer<typeof ToHostSchema>;
 
@@ -32,7 +34,13 @@ export const ConnectionViewSchema = ConnectionSummarySchema.extend({
 export type ConnectionView = z.infer<typeof ConnectionViewSchema>;
 
 export const ToWebviewSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('state'), model: ModelStateSchema, connections: z.array(ConnectionViewSchema) }),
+  z.object({
+    type: z.literal('state'),
+    model: ModelStateSchema,
+    connections: z.array(ConnectionViewSchema),
+    /** Restricted Mode: no tools run; the panel says so instead of offering to ask. */
+    restricted: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),

@@ -7,7 +7,10 @@ import type { Connector, JsonValue } from '../connectors/connector';
 import type { ToolCall, ToolSpec } from '../llm/provider';
 import type { ResultPreview } from '../observability/events';
 
-export type Effect = 'reads-db' | 'writes-db' | 'writes-files' | 'git' | 'network' | 'external-process';
+export type Effect = 'reads-db' | 'writes-db' | 'reads-files' | 'writes-files' | 'git' | 'network' | 'external-process';
+
+/** What a run must be granted for a tool to be offered at all; writes still need approval per call. */
+export type Permission = 'read' | 'write';
 
 export interface ToolContext {
   connector: Connector;
@@ -15,6 +18,8 @@ export interface ToolContext {
   /** Row cap for result previews shown to the user. */
   previewRows: number;
   queryTimeoutMs: number;
+  /** The folder file tools are confined to (none: file tools refuse). */
+  workspaceRoot?: string;
 }
 
 export interface ToolOutcome {
@@ -31,9 +36,17 @@ export interface ToolOutcome {
 
 export interface Tool<Input = unknown> {
   name: string;
+  /** Short and exact: the model reads it, and the contract snapshot pins it. */
   description: string;
   input: z.ZodType<Input>;
+  /** The shape of `content` the model reads back (checked before it is sent). */
+  output: z.ZodType<unknown>;
   effects: Effect[];
+  permission: Permission;
+  /** e.g. `30/minute`: calls beyond it in a session are refused with a tool error. */
+  rateLimit: `${number}/${'second' | 'minute' | 'hour'}`;
+  /** Every call is written to the audit log unless this is false. */
+  audit?: boolean;
   /** The SQL a call would run, for display before it runs. */
   sqlOf?(input: Input): string | undefined;
   run(ctx: ToolContext, input: Input): Promise<ToolOutcome>;
@@ -45,6 +58,20 @@ export function defineTool<Input>(tool: Tool<Input>): Tool<Input> {
 
 export function toToolSpecs(tools: readonly Tool<any>[]): ToolSpec[] {
   return tools.map((t) => ({ name: t.name, description: t.description, parameters: z.toJSONSchema(t.input) as Record<string, unknown> }));
+}
+
+/** The model-facing contract of a set of tools plus their declared policy: what the snapshot test pins. */
+export function toolContract(tools: readonly Tool<any>[]): unknown[] {
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    effects: t.effects,
+    permission: t.permission,
+    rateLimit: t.rateLimit,
+    audit: t.audit !== false,
+    input: z.toJSONSchema(t.input),
+    output: z.toJSONSchema(t.output, { unrepresentable: 'any' }),
+  }));
 }
 
 /** A failure the model should read and may recover from (bad arguments, SQL error, ...). */

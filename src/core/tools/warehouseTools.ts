@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { capCells, readAll } from '../connectors/connector';
 import { defineTool, ToolError, type Tool } from './tool';
 
+const json = z.unknown();
+const ColumnOut = z.object({ name: z.string(), type: z.string() });
+/** What run_sql and execute_sql hand back to the model. */
+export const QueryOutput = z.object({ columns: z.array(ColumnOut), rows: z.array(z.array(json)), rowCount: z.number().int(), note: z.string().optional() });
+
 const MODEL_ROWS = 50;
 const MODEL_CELL_CHARS = 500;
 const PREVIEW_CELL_CHARS = 2000;
@@ -11,7 +16,10 @@ export const listTablesTool = defineTool({
   name: 'list_tables',
   description: 'List the tables and views of the connected warehouse with their row estimates and comments.',
   input: z.object({ schema: z.string().max(256).optional().describe('Only this schema') }).strict(),
+  output: z.array(z.object({ table: z.string(), kind: z.string(), rows: z.number().nullable(), comment: z.string().nullable() })),
   effects: ['reads-db'],
+  permission: 'read',
+  rateLimit: '30/minute',
   async run(ctx, input) {
     const tables = [];
     let next: string | undefined;
@@ -32,7 +40,17 @@ export const describeTableTool = defineTool({
   name: 'describe_table',
   description: 'Show the columns (name, type, nullability, comment), primary key and foreign keys of one table.',
   input: z.object({ table: z.string().min(1).max(512).describe('Table name, optionally schema-qualified: schema.table') }).strict(),
+  output: z.object({
+    table: z.string(),
+    comment: z.string().nullable(),
+    rows: z.number().nullable(),
+    columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean(), comment: z.string().optional() })),
+    primaryKey: z.array(z.string()),
+    foreignKeys: z.array(json),
+  }),
   effects: ['reads-db'],
+  permission: 'read',
+  rateLimit: '60/minute',
   async run(ctx, input) {
     const parts = input.table.split('.');
     const name = parts.pop() as string;
@@ -56,7 +74,10 @@ export const runSqlTool: Tool<{ sql: string }> = defineTool({
   name: 'run_sql',
   description: `Run one read-only SELECT statement in the warehouse's SQL dialect. Returns the column types and up to ${MODEL_ROWS} rows; the user sees a larger preview.`,
   input: z.object({ sql: z.string().min(1).max(100_000).describe('Exactly one SELECT statement') }).strict(),
+  output: QueryOutput,
   effects: ['reads-db'],
+  permission: 'read',
+  rateLimit: '30/minute',
   sqlOf: (input) => input.sql,
   async run(ctx, input) {
     // The database's own parser decides what the statement is. The connection is read-only at

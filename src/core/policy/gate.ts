@@ -1,0 +1,146 @@
+// The policy gate every tool call passes before it runs. Decided in code from parsed input: the
+// tool's declared permission and rate limit, the SQL guardrail's verdict from the dialect's own
+// parser, the connection's environment and write mode, the planner's cost estimate, and then the
+// user's approval, bound to the exact arguments.
+import type { Connector } from '../connectors/connector';
+import type { ConnectionSummary } from '../observability/events';
+import { checkSql, type SqlVerdict } from '../sql/guardrail';
+import type { Permission, Tool } from '../tools/tool';
+import { argsHash, newApprovalId, type ApprovalAnswer, type ApprovalGateway, type ApprovalLevel, type ApprovalRequest, SessionApprovals } from './approvals';
+import { isProtectedPath } from './protectedPaths';
+import { RateLimiter } from './rateLimit';
+
+export type GateDecision = 'allow' | 'approve' | 'confirm' | 'deny';
+
+export interface PolicySettings {
+  /** Reads whose plan estimates more rows than this need approval, like a write. */
+  maxEstimatedRows: number;
+  /** Same for bytes scanned, where the planner reports bytes (Snowflake: bytes assigned after pruning). */
+  maxEstimatedBytes: number;
+  /** Offer "approve for this session" (never on prod connections, never for `confirm`). */
+  allowSessionApprovals: boolean;
+}
+
+export const DEFAULT_POLICY: PolicySettings = { maxEstimatedRows: 10_000_000, maxEstimatedBytes: 50 * 2 ** 30, allowSessionApprovals: true };
+
+/** What one conversation (an editor chat, a CLI run) keeps between tool calls. */
+export class PolicySession {
+  readonly approvals = new SessionApprovals();
+  readonly rateLimiter = new RateLimiter();
+}
+
+export interface GateContext {
+  connector: Connector;
+  connection: ConnectionSummary;
+  gateway: ApprovalGateway;
+  session: PolicySession;
+  settings: PolicySettings;
+  /** Permissions this run was granted; tools needing others are refused. */
+  grants: ReadonlySet<Permission>;
+  signal: AbortSignal;
+  /** Told when the user is asked, before the answer (the event stream shows the card). */
+  onApprovalRequest?: (request: ApprovalRequest) => void;
+}
+
+export interface GateResult {
+  allowed: boolean;
+  decision: GateDecision;
+  reasons: string[];
+  argsHash: string;
+  verdict?: SqlVerdict;
+  estimate?: { rows: number | null; note?: string };
+  /** How it was approved, when it needed approval. */
+  approval?: ApprovalAnswer['decision'] | 'session-reuse';
+  approvalId?: string;
+}
+
+export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContext): Promise<GateResult> {
+  const hash = argsHash(tool.name, input, ctx.connection.id);
+  const deny = (reasons: string[], verdict?: SqlVerdict): GateResult => ({ allowed: false, decision: 'deny', reasons, argsHash: hash, verdict });
+
+  if (!ctx.grants.has(tool.permission)) return deny([`${tool.name} needs the "${tool.permission}" permission, which this run does not have.`]);
+  if (!ctx.session.rateLimiter.take(tool.name, tool.rateLimit)) return deny([`${tool.name} is limited to ${tool.rateLimit}; wait before calling it again.`]);
+
+  let level: GateDecision = 'allow';
+  let reasons: string[] = [];
+  let verdict: SqlVerdict | undefined;
+  let estimate: { rows: number | null; note?: string } | undefined;
+  let title = tool.name;
+  let confirmText: string | undefined;
+  const sql = tool.sqlOf?.(input);
+
+  if (sql !== undefined) {
+    verdict = await checkSql(ctx.connector.dialect, sql);
+    if (verdict.decision === 'deny') return deny(verdict.reasons, verdict);
+    if (tool.effects.includes('writes-db')) {
+      if (verdict.decision === 'allow') return deny(['This statement only reads: use run_sql for reads.'], verdict);
+      if (!ctx.connection.writable) {
+        return deny([...verdict.reasons, `The connection "${ctx.connection.label}" is open read-only; only the user can open it for writing (connection setting readOnly: false).`], verdict);
+      }
+      level = verdict.decision;
+      reasons = verdict.reasons;
+      title = `${(verdict.kind ?? 'statement').toUpperCase()}${verdict.targets.length ? ` on ${verdict.targets.join(', ')}` : ''}`;
+      if (level === 'confirm') confirmText = verdict.targets[0] ?? (verdict.kind ?? 'confirm').toUpperCase();
+    } else {
+      if (verdict.decision !== 'allow') return deny([...verdict.reasons, `${tool.name} only runs read-only statements; propose changes with execute_sql, which asks the user.`], verdict);
+      // The cost gate: a read the planner expects to be huge needs approval like a write.
+      try {
+        const plan = await ctx.connector.explain(sql, { signal: ctx.signal });
+        const bytes = (plan as { bytesAssigned?: number | null }).bytesAssigned ?? null;
+        estimate = { rows: plan.estimatedRows, ...(bytes !== null ? { note: `${(bytes / 2 ** 30).toFixed(2)} GiB to scan` } : {}) };
+        if (plan.estimatedRows !== null && plan.estimatedRows > ctx.settings.maxEstimatedRows) {
+          reasons.push(`The planner estimates ${plan.estimatedRows.toLocaleString('en-US')} rows, above the limit of ${ctx.settings.maxEstimatedRows.toLocaleString('en-US')}.`);
+        }
+        if (bytes !== null && bytes > ctx.settings.maxEstimatedBytes) {
+          reasons.push(`The plan scans ${(bytes / 2 ** 30).toFixed(1)} GiB, above the limit of ${(ctx.settings.maxEstimatedBytes / 2 ** 30).toFixed(1)} GiB.`);
+        }
+        if (reasons.length) {
+          level = 'approve';
+          title = 'Large read';
+        }
+      } catch {
+        // No estimate (the statement may not plan): it runs under the row cap and timeout anyway.
+      }
+    }
+  } else if (tool.effects.includes('writes-files')) {
+    const path = String((input as { path?: unknown }).path ?? '');
+    level = isProtectedPath(path) ? 'confirm' : 'approve';
+    reasons = level === 'confirm' ? [`${path} configures the editor, git, CI or tools: editing it can change what runs without asking.`] : ['Writes a file in the workspace.'];
+    title = `Write ${path}`;
+    if (level === 'confirm') confirmText = path;
+  }
+
+  if (level === 'allow') return { allowed: true, decision: 'allow', reasons: [], argsHash: hash, verdict, estimate };
+
+  const prod = ctx.connection.environment === 'prod';
+  const allowSession = level === 'approve' && !prod && ctx.settings.allowSessionApprovals;
+  if (allowSession && ctx.session.approvals.has(hash)) return { allowed: true, decision: level, reasons, argsHash: hash, verdict, estimate, approval: 'session-reuse' };
+
+  const request: ApprovalRequest = {
+    approvalId: newApprovalId(),
+    tool: tool.name,
+    argsHash: hash,
+    level: level as ApprovalLevel,
+    title,
+    ...(sql !== undefined ? { sql } : {}),
+    ...(tool.effects.includes('writes-files') ? { path: String((input as { path?: unknown }).path), content: String((input as { content?: unknown }).content ?? '') } : {}),
+    connection: ctx.connection,
+    ...(estimate ? { estimate } : {}),
+    reasons,
+    ...(confirmText ? { confirmText } : {}),
+    allowSession,
+  };
+  ctx.onApprovalRequest?.(request);
+  let answer: ApprovalAnswer;
+  try {
+    answer = await ctx.gateway.request(request, ctx.signal);
+  } catch {
+    answer = { decision: 'reject' };
+  }
+  const base = { argsHash: hash, verdict, estimate, approvalId: request.approvalId };
+  if (answer.decision === 'reject') return { ...base, allowed: false, decision: 'deny', reasons: ['The user rejected it.'], approval: 'reject' };
+  if (level === 'confirm' && answer.typed !== confirmText) return { ...base, allowed: false, decision: 'deny', reasons: [`The typed confirmation did not match "${confirmText}".`], approval: 'reject' };
+  if (answer.decision === 'session' && !allowSession) return { ...base, allowed: false, decision: 'deny', reasons: ['"Approve for this session" is not available for this action.'], approval: 'reject' };
+  if (answer.decision === 'session') ctx.session.approvals.add(hash);
+  return { ...base, allowed: true, decision: level, reasons, approval: answer.decision };
+}
