@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const status = check.ok
         ? `The hash chain of all ${check.lines} lines verifies.`
         : `**The hash chain is broken at line ${check.firstBroken?.line}: ${check.firstBroken?.reason}** — the log was edited outside Pipewright.`;
-      const content = `# Pipewright audit log\n\n\`${audit.path}\`\n\n${status}\n\n${engine.renderAuditMarkdown(tail, { limit: 500 })}`;
+      const content = engine.renderAuditMarkdown(tail, { limit: 500 }).replace('# Pipewright audit log\n', `# Pipewright audit log\n\n${status}\n\nFile: \`${audit.path}\`\n`);
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
       await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
     } catch (error) {

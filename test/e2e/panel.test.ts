@@ -334,8 +334,9 @@ describe('Pipewright in a real VS Code', () => {
 
     // Every decision is in the audit log, which Show Audit Log renders with its chain verified.
     await runCommand(vscode.page, 'Pipewright: Show Audit Log');
-    const preview = vscode.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await waitFor(async () => /hash chain of all \d+ lines verifies/.test(await preview.locator('body').innerText().catch(() => '')), 20_000, () => 'the audit log view did not open');
+    // The markdown preview is one of several webview frames (the chat panel is another): look in all.
+    const previewText = async () => (await Promise.all(vscode.page.frames().map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')))).join('\n');
+    await waitFor(async () => /hash chain of all \d+ lines verifies[\s\S]*tool\.authorized[\s\S]*INSERT INTO scratch VALUES \(42\)/.test(await previewText()), 20_000, () => 'the audit log view did not open');
     await shot('10-audit-log.png');
   });
 
