@@ -14,7 +14,7 @@ export function approvalCard(requestId: string, request: ApprovalRequest): HTMLE
   ]);
   if (request.sql) card.append(el('pre', { class: 'sql', text: request.sql, testid: 'approval-sql' }));
   if (request.path) card.append(el('div', { class: 'approval-path', text: request.path }), el('pre', { class: 'file-content', text: request.content ?? '' }));
-  if (request.estimate) card.append(el('div', { class: 'muted', text: `Estimated rows: ${request.estimate.rows === null ? 'unknown' : request.estimate.rows.toLocaleString()}` }));
+  if (request.estimate) card.append(el('div', { class: 'muted', testid: 'approval-estimate', text: `Estimated rows: ${request.estimate.rows === null ? 'unknown' : request.estimate.rows.toLocaleString()}${request.estimate.note ? ` (${request.estimate.note})` : ''}` }));
 
   const buttons: HTMLElement[] = [];
   const answer = (decision: 'once' | 'session' | 'reject', typed?: string) => {

@@ -62,6 +62,8 @@ export class RunView {
       case 'approval.requested': {
         this.prose = undefined;
         const card = approvalCard(this.requestId, event.request);
+        const state = this.tools.get(event.callId)?.querySelector('.tool-state');
+        if (state) state.textContent = 'waiting for your answer…';
         this.approvals.set(event.request.approvalId, card);
         (this.tools.get(event.callId) ?? this.steps).append(card);
         break;

@@ -191,6 +191,8 @@ describe('a malicious model against real PostgreSQL', () => {
     ];
     const run = await attack({ connector, connection}, attacks, user, dir, join(dir, 'audit-2.jsonl'), [PG_PASSWORD]);
     assert.equal(user.asked.length, 2, 'the repeat of the approved statement reused the session approval; the changed one asked again');
+    // The card carries the planner's estimate of affected rows (one row, by primary key).
+    assert.equal(user.asked[0].estimate?.rows, 1);
     assert.deepEqual(run.decisions.map((d) => d.approval), ['session', 'session-reuse', 'reject']);
     const rows = (await server.sql('SELECT id, email FROM shop.customers WHERE id IN (1, 2) ORDER BY id')).rows;
     assert.deepEqual(rows, [{ id: 1, email: 'approved@example.com' }, { id: 2, email: 'c2@example.com' }]);

@@ -103,6 +103,8 @@ export interface Connector {
    * own transaction where the database has them. Connections opened read-only refuse it.
    */
   execute?(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ rowsAffected: number | null }>;
+  /** The planner's estimate of the rows a write would touch (null when it cannot tell), for the approval card. */
+  estimateAffectedRows?(sql: string, options?: { signal?: AbortSignal }): Promise<number | null>;
   close(): Promise<void>;
 }
 

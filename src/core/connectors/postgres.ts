@@ -305,6 +305,23 @@ export class PostgresConnector implements Connector {
     return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, plan: JSON.stringify(plan ?? []) };
   }
 
+  /**
+   * The planner's estimate of rows an INSERT/UPDATE/DELETE/MERGE would touch, for the approval
+   * card. EXPLAIN without ANALYZE never executes, and plans even inside a READ ONLY transaction.
+   */
+  async estimateAffectedRows(sql: string, options: { signal?: AbortSignal } = {}): Promise<number | null> {
+    const shape = await this.describeStatement(sql);
+    if (shape.count !== 1 || !['insert', 'update', 'delete', 'merge'].includes(shape.kind)) return null;
+    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
+    const rows: Row[] = [];
+    for await (const batch of stream.batches()) rows.push(...batch);
+    type Node = { 'Node Type'?: string; 'Plan Rows'?: number; Plans?: Node[] };
+    const top = (rows[0]?.[0] as { Plan?: Node }[] | undefined)?.[0]?.Plan;
+    // ModifyTable reports 0 rows of its own; the rows it acts on come from its input.
+    const input = top?.['Node Type'] === 'ModifyTable' ? top.Plans?.[0] : top;
+    return input?.['Plan Rows'] ?? null;
+  }
+
   async listTables(options: { schema?: string; pageSize?: number; pageToken?: string } = {}): Promise<Page<TableInfo>> {
     const pageSize = Math.max(1, Math.min(options.pageSize ?? 500, 5000));
     // Keyset paging on (schema, name): stable and fast on catalogs with tens of thousands of tables.

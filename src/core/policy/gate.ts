@@ -79,6 +79,12 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
       }
       level = verdict.decision;
       reasons = verdict.reasons;
+      try {
+        const rows = (await ctx.connector.estimateAffectedRows?.(sql, { signal: ctx.signal })) ?? null;
+        estimate = { rows, note: rows === null ? 'no estimate for this statement' : 'planner estimate of rows affected' };
+      } catch {
+        // No estimate (the statement may not plan yet, e.g. its table does not exist): ask without one.
+      }
       title = `${(verdict.kind ?? 'statement').toUpperCase()}${verdict.targets.length ? ` on ${verdict.targets.join(', ')}` : ''}`;
       if (level === 'confirm') confirmText = verdict.targets[0] ?? (verdict.kind ?? 'confirm').toUpperCase();
     } else {
