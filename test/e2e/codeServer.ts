@@ -25,12 +25,14 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   workspaceFiles?: Record<string, string>;
   env?: Record<string, string>;
+  /** Leave Workspace Trust on (the folder then opens untrusted, in Restricted Mode). */
+  workspaceTrust?: boolean;
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
   const root = mkdtempSync(join(tmpdir(), 'pw-e2e-'));
   const workspace = join(root, 'ws');
-  const server = await launchCodeServer({ root, workspace, settings: options.settings, env: { PIPEWRIGHT_HOME: join(root, 'pipewright'), ...options.env } });
+  const server = await launchCodeServer({ root, workspace, settings: options.settings, workspaceTrust: options.workspaceTrust, env: { PIPEWRIGHT_HOME: join(root, 'pipewright'), ...options.env } });
   for (const [name, text] of Object.entries(options.workspaceFiles ?? { 'README.md': '# A data project\n' })) writeFileSync(join(workspace, name), text);
   let browser: Browser | undefined;
   try {
