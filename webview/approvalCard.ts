@@ -2,6 +2,7 @@
 // estimate and why it needs asking. A destructive action needs the object's name typed first.
 // The answer goes to the host, which checks it against the request it holds.
 import type { ApprovalRequest } from '../src/core/observability/events';
+import { showInvisible } from '../src/core/protocol/visibleText';
 import { el } from './dom';
 import { send } from './vscodeApi';
 
@@ -12,8 +13,8 @@ export function approvalCard(requestId: string, request: ApprovalRequest): HTMLE
     el('div', { class: 'approval-title' }, [el('strong', { text: request.level === 'confirm' ? 'Confirm a destructive action' : 'Approve' }), ` ${request.title} · ${request.tool} on ${c.label} `, badge]),
     ...request.reasons.map((reason) => el('div', { class: 'approval-reason', text: reason })),
   ]);
-  if (request.sql) card.append(el('pre', { class: 'sql', text: request.sql, testid: 'approval-sql' }));
-  if (request.path) card.append(el('div', { class: 'approval-path', text: request.path }), el('pre', { class: 'file-content', text: request.content ?? '' }));
+  if (request.sql) card.append(el('pre', { class: 'sql', text: showInvisible(request.sql), testid: 'approval-sql' }));
+  if (request.path) card.append(el('div', { class: 'approval-path', text: showInvisible(request.path) }), el('pre', { class: 'file-content', text: showInvisible(request.content ?? '') }));
   if (request.estimate) card.append(el('div', { class: 'muted', testid: 'approval-estimate', text: `Estimated rows: ${request.estimate.rows === null ? 'unknown' : request.estimate.rows.toLocaleString()}${request.estimate.note ? ` (${request.estimate.note})` : ''}` }));
 
   const buttons: HTMLElement[] = [];
@@ -52,3 +53,4 @@ export function approvalCard(requestId: string, request: ApprovalRequest): HTMLE
   }
   return card;
 }
+

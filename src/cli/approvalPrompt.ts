@@ -8,6 +8,8 @@ import { sanitize } from './textRenderer';
 
 export type ApproveMode = 'never' | 'reads' | 'prompt';
 
+const MAX_REVIEW_LINES = 400;
+
 export function cliGateway(mode: ApproveMode, io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): ApprovalGateway {
   if (mode === 'never') return rejectAll;
   if (mode === 'reads') {
@@ -21,10 +23,15 @@ export function cliGateway(mode: ApproveMode, io: { input: NodeJS.ReadableStream
         `Pipewright asks: ${r.title} — ${r.tool} on ${c.label} (${c.dialect}, ${c.environment.toUpperCase()})`,
         ...r.reasons.map((reason) => `  ${reason}`),
         ...(r.sql ? ['', ...r.sql.split('\n').map((l) => `    ${l}`)] : []),
-        ...(r.path ? [`  file: ${r.path}`, ...(r.content ?? '').split('\n').slice(0, 40).map((l) => `    ${l}`)] : []),
+        ...(r.path ? [`  file: ${r.path} (${(r.content ?? '').split('\n').length} lines, ${Buffer.byteLength(r.content ?? '')} bytes, all shown)`, ...(r.content ?? '').split('\n').map((l) => `    ${l}`)] : []),
         ...(r.estimate ? [`  estimated rows: ${r.estimate.rows ?? 'unknown'}`] : []),
         '',
       ];
+      // What is approved must have been seen: content too long to read in a terminal is rejected.
+      if ((r.content ?? '').split('\n').length > MAX_REVIEW_LINES) {
+        io.output.write(`${sanitize(lines.slice(0, 4).join('\n'))}\n  The file has more than ${MAX_REVIEW_LINES} lines: too long to review here, so it is rejected.\n`);
+        return { decision: 'reject' };
+      }
       io.output.write(`${lines.map(sanitize).join('\n')}\n`);
       const rl = createInterface({ input: io.input, output: io.output, terminal: false });
       try {

@@ -1,4 +1,5 @@
 // `pipewright` without an editor: the same core, driven from a terminal or CI.
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAsk } from '../core/agents/askAgent';
 import { catalogCachePath, linkSchema } from '../core/catalog/schemaContext';
@@ -24,7 +25,8 @@ or browser SSO (&authenticator=externalbrowser).
 
   Approvals (ask): --approve never|reads|prompt (default: prompt on a terminal, never otherwise).
   Writes are offered only with --allow-writes, which opens the connection for writing; every change
-  is still shown and needs approval (destructive ones the typed object name). Every model call,
+  is still shown and needs approval (destructive ones the typed object name). File tools
+  (read_file, write_file) are offered only with --workspace DIR. Every model call,
   tool call and decision goes to a hash-chained audit log: --audit FILE (default under
   PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/).
 
@@ -80,6 +82,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         approve: { type: 'string' },
         'allow-writes': { type: 'boolean', default: false },
         audit: { type: 'string' },
+        workspace: { type: 'string' },
       },
     });
   } catch (error) {
@@ -149,7 +152,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         grants: new Set(allowWrites ? ['read', 'write'] : ['read']),
       },
       audit,
-      workspaceRoot: process.cwd(),
+      // File tools only for a folder named on purpose: never the directory the CLI happens to run in.
+      workspaceRoot: parsed.values.workspace ? resolvePath(parsed.values.workspace) : undefined,
       linkSchema: (q, signal) => linkSchema(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
     });
     return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;

@@ -1,6 +1,7 @@
 // Renders the run event stream for a human in a terminal: steps as they happen, then the
 // answer, the final SQL and the result as a table.
 import type { RunEvent } from '../core/observability/events';
+import { showInvisible } from '../core/protocol/visibleText';
 
 export function createTextRenderer(out: NodeJS.WritableStream, options: { color: boolean }): (event: RunEvent) => void {
   const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -74,7 +75,7 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
 
 /** Data and model text never drive the terminal: control characters (escape codes) are shown, not obeyed. */
 export function sanitize(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return showInvisible(text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 function indent(text: string, prefix: string): string {

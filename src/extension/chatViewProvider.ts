@@ -45,6 +45,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const listener = view.webview.onDidReceiveMessage((raw) => this.receive(raw));
     view.onDidDispose(() => {
       listener.dispose();
+      // Cards nobody can answer any more are rejected, so their runs do not wait forever.
+      for (const [id, waiter] of this.waiting) {
+        this.waiting.delete(id);
+        waiter.resolve({ decision: 'reject' });
+      }
       this.view = undefined;
       this.ready = false;
     });
@@ -58,6 +63,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   async ask(question: string): Promise<void> {
     await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
     this.post({ type: 'prefill', question, submit: true });
+  }
+
+  /** Connections changed (a target may now be another database): session approvals start afresh. */
+  forgetApprovals(): void {
+    this.policySession = undefined;
   }
 
   stopAll(): number {

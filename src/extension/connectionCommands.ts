@@ -138,9 +138,11 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
       if (typed === undefined) return undefined;
       secret = typed || undefined;
     }
+    // New connections are read-only; an edit keeps what the user chose (readOnly is edited in settings).
+    const readOnly = existing?.readOnly ?? true;
     const config = kind === 'duckdb'
-      ? { kind, label: label.trim(), path: target, environment, readOnly: true }
-      : { kind, label: label.trim(), url: target, ...(privateKeyPath ? { privateKeyPath } : {}), environment, readOnly: true };
+      ? { kind, label: label.trim(), path: target, environment, readOnly }
+      : { kind, label: label.trim(), url: target, ...(privateKeyPath ? { privateKeyPath } : {}), environment, readOnly };
     return { config: config as Omit<ConnectionConfig, 'id'>, secret };
   };
 

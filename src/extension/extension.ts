@@ -103,7 +103,10 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pipewright.model')) void chat.refreshState();
-      if (e.affectsConfiguration('pipewright.connections')) void hub.reload();
+      if (e.affectsConfiguration('pipewright.connections')) {
+        chat.forgetApprovals();
+        void hub.reload();
+      }
     }),
     context.secrets.onDidChange(() => void chat.refreshState()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void chat.refreshState()),

@@ -99,18 +99,26 @@ export class DuckDBConnector implements Connector {
     if (options.signal?.aborted) throw new QueryCancelledError();
     const connection = await this.connection('write');
     let stopReason: 'cancel' | 'timeout' | undefined;
+    let repeat: ReturnType<typeof setInterval> | undefined;
+    // As in query(): an interrupt landing before execution starts is cleared, so keep sending it.
     const interrupt = (reason: 'cancel' | 'timeout') => {
       stopReason ??= reason;
       connection.interrupt();
+      repeat ??= setInterval(() => connection.interrupt(), 25);
+      repeat.unref?.();
     };
     const onAbort = () => interrupt('cancel');
     options.signal?.addEventListener('abort', onAbort);
+    if (options.signal?.aborted) stopReason = 'cancel';
     const timer = options.timeoutMs ? setTimeout(() => interrupt('timeout'), options.timeoutMs) : undefined;
     try {
+      if (stopReason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
       await connection.run('BEGIN TRANSACTION');
       const result = await prepared.run();
       const changed = result.rowsChanged;
+      // Stopped while it ran: nothing is committed.
+      if (stopReason) throw new QueryCancelledError();
       await connection.run('COMMIT');
       return { rowsAffected: Number.isFinite(changed) ? changed : null };
     } catch (error) {
@@ -121,6 +129,7 @@ export class DuckDBConnector implements Connector {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
+      if (repeat) clearInterval(repeat);
       connection.disconnectSync();
     }
   }

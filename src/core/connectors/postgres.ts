@@ -489,7 +489,9 @@ export class PostgresConnector implements Connector {
       if (options.timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.timeoutMs))}`);
       const result = await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
       await client.query('COMMIT');
-      client.release();
+      // Discarded, not pooled: temp objects or settings an approved statement left behind must
+      // not change what later reads on this backend see.
+      client.release(true);
       return { rowsAffected: typeof result.rowCount === 'number' ? result.rowCount : null };
     } catch (error) {
       // Discarded, not reused: a late cancel or a half-open transaction must not reach the next query.
@@ -497,6 +499,7 @@ export class PostgresConnector implements Connector {
       client.release(true);
       if (stopped) throw new QueryCancelledError();
       if ((error as { code?: string }).code === '57014') throw new QueryTimeoutError(options.timeoutMs ?? this.options.statementTimeoutMs ?? 0);
+      if ((error as { code?: string }).code === '25001') throw new ConnectorError('This statement cannot run inside a transaction, and Pipewright runs every approved change in one.', 'Run it yourself outside Pipewright (e.g. VACUUM, CREATE INDEX CONCURRENTLY).');
       throw this.translate(error);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

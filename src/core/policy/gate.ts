@@ -86,7 +86,11 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
         // No estimate (the statement may not plan yet, e.g. its table does not exist): ask without one.
       }
       title = `${(verdict.kind ?? 'statement').toUpperCase()}${verdict.targets.length ? ` on ${verdict.targets.join(', ')}` : ''}`;
-      if (level === 'confirm') confirmText = verdict.targets[0] ?? (verdict.kind ?? 'confirm').toUpperCase();
+      // Every object the statement touches must be typed: a DROP of two tables names both.
+      if (level === 'confirm') {
+        confirmText = verdict.targets.length ? verdict.targets.join(', ') : (verdict.kind ?? 'confirm').toUpperCase();
+        title = `${verdict.reasons[0] ?? title}${verdict.targets.length ? ` (${verdict.targets.join(', ')})` : ''}`;
+      }
     } else {
       if (verdict.decision !== 'allow') return deny([...verdict.reasons, `${tool.name} only runs read-only statements; propose changes with execute_sql, which asks the user.`], verdict);
       // The cost gate: a read the planner expects to be huge needs approval like a write.

@@ -1,10 +1,15 @@
 // Files that configure what runs without asking: the editor's settings (and so Pipewright's own
 // guardrails), git hooks, CI workflows and MCP server configuration. Editing them always needs
-// typed confirmation, whoever proposes it.
+// typed confirmation, whoever proposes it. Also CI, hooks and dev-container setup: they run code.
 const PROTECTED = [
   /^\.vscode(\/|$)/i,
   /^\.git(\/|$)/i,
-  /^\.github\/workflows(\/|$)/i,
+  /^\.github(\/|$)/i,
+  /^\.husky(\/|$)/i,
+  /^\.devcontainer(\/|$)/i,
+  /^\.gitlab-ci\.ya?ml$/i,
+  /^\.pre-commit-config\.ya?ml$/i,
+  /(^|\/)\.envrc$/i,
   /(^|\/)\.?mcp\.json$/i,
   /^\.cursor(\/|$)/i,
   /\.code-workspace$/i,

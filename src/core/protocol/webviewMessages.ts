@@ -14,7 +14,7 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
-  z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(1000).optional() }),
+  z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(5000).optional() }),
 ]);
 export type ToHost = z.infer<typeof ToHostSchema>;
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Connector, JsonValue } from '../connectors/connector';
 import type { ToolCall, ToolSpec } from '../llm/provider';
 import type { ResultPreview } from '../observability/events';
+import { redact } from '../observability/redact';
 
 export type Effect = 'reads-db' | 'writes-db' | 'reads-files' | 'writes-files' | 'git' | 'network' | 'external-process';
 
@@ -108,8 +109,9 @@ const MAX_TOOL_OUTPUT_CHARS = 16_000;
  * Serialises tool output for the model: capped in size and fenced by a random delimiter, so text
  * inside the data (a row saying "ignore previous instructions") is visibly data, not instructions.
  */
-export function renderForModel(content: unknown): string {
-  let text = JSON.stringify(content);
+export function renderForModel(content: unknown, secrets: readonly string[] = []): string {
+  // Credentials in URLs (and any secret this connection knows) never reach the model.
+  let text = redact(JSON.stringify(content), secrets);
   if (text.length > MAX_TOOL_OUTPUT_CHARS) text = `${text.slice(0, MAX_TOOL_OUTPUT_CHARS)} ... [output cut at ${MAX_TOOL_OUTPUT_CHARS} characters]`;
   return fenceUntrusted(text);
 }
