@@ -179,7 +179,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
           if (signal.aborted) throw new QueryCancelledError();
           if (!gate.allowed) throw new ToolError(`Refused by Pipewright's policy: ${gate.reasons.map((r) => (/[.!?]$/.test(r) ? r : `${r}.`)).join(' ')}`);
           // The approval is bound to these exact arguments: re-hash what is about to run.
-          if (argsHash(parsed.tool.name, parsed.input, options.connection.id) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
+          if (argsHash(parsed.tool.name, parsed.input, options.connection) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
           const outcome = await parsed.tool.run(ctx, parsed.input);
           const checked = parsed.tool.output.safeParse(outcome.content);
           if (!checked.success) throw new ToolError(`${parsed.tool.name} produced output that does not match its declared shape.`);

@@ -30,8 +30,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function argsHash(tool: string, args: unknown, connectionId: string): string {
-  return createHash('sha256').update(canonicalJson({ tool, args, connection: connectionId })).digest('hex');
+export function argsHash(tool: string, args: unknown, connection: Pick<ApprovalRequest['connection'], 'id' | 'dialect' | 'environment' | 'writable'>): string {
+  // The connection's identity and mode are part of what was approved, not just its id.
+  const where = { id: connection.id, dialect: connection.dialect, environment: connection.environment, writable: connection.writable === true };
+  return createHash('sha256').update(canonicalJson({ tool, args, connection: where })).digest('hex');
 }
 
 export function newApprovalId(): string {

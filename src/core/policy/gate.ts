@@ -55,7 +55,7 @@ export interface GateResult {
 }
 
 export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContext): Promise<GateResult> {
-  const hash = argsHash(tool.name, input, ctx.connection.id);
+  const hash = argsHash(tool.name, input, ctx.connection);
   const deny = (reasons: string[], verdict?: SqlVerdict): GateResult => ({ allowed: false, decision: 'deny', reasons, argsHash: hash, verdict });
 
   if (!ctx.grants.has(tool.permission)) return deny([`${tool.name} needs the "${tool.permission}" permission, which this run does not have.`]);
