@@ -441,19 +441,7 @@ describe('checkSql contract', () => {
       ['allow', 'allow', 'deny', 'deny', 'confirm', 'confirm', 'allow', 'allow', 'approve', 'approve'],
     );
   });
-
-  test('typical statements are classified well under a millisecond once loaded', async () => {
-    const sql = "SELECT c.name, sum(o.total) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.ts > now() - interval '7 days' GROUP BY 1 ORDER BY 2 DESC LIMIT 10";
-    for (const dialect of ['postgres', 'snowflake', 'duckdb'] as const) {
-      await checkSql(dialect, sql);
-      const runs = 200;
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) await checkSql(dialect, sql);
-      const perCall = (performance.now() - start) / runs;
-      // Generous bound for shared CI machines; measured well below it.
-      assert.ok(perCall < 5, `${dialect}: ${perCall.toFixed(3)} ms per check`);
-    }
-  });
+  // Speed is measured by `npm run bench` (BENCH_ONLY=policy), never asserted by a timed test.
 });
 
 describe('pipewright sql check', () => {
