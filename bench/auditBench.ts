@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog, verifyAuditLog } from '../src/core/observability/auditLog';
 import { redact } from '../src/core/observability/redact';
+import { median, percentile } from './stats';
 
 const APPENDS = 1_000;
 const VERIFY_LINES = 100_000;
@@ -24,17 +25,6 @@ const toolCall = (i: number) => ({
   durationMs: 42.7,
   outcome: 'ok',
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Median and p95 of one append, in µs, over APPENDS awaited appends to a fresh file. */
 async function measureAppends(dir: string, sync: boolean): Promise<{ median: number; p95: number }> {

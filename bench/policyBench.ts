@@ -10,6 +10,7 @@ import { rejectAll } from '../src/core/policy/approvals';
 import { authorize, DEFAULT_POLICY, PolicySession } from '../src/core/policy/gate';
 import { checkSql, type SqlDialect } from '../src/core/sql/guardrail';
 import { describeTableTool, runSqlTool } from '../src/core/tools/warehouseTools';
+import { percentile } from './stats';
 
 type Report = (what: string, value: string, note?: string) => void;
 
@@ -39,11 +40,6 @@ const STATEMENTS: Record<SqlDialect, string[]> = {
     'INSTALL httpfs',
   ],
 };
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 export async function benchPolicy(report: Report): Promise<void> {
   // Classifier throughput: statements per second, parsers warm.

@@ -18,14 +18,9 @@ import { benchSchemaLinking } from './schemaLinking';
 import { benchPolicy } from './policyBench';
 import { benchAudit } from './auditBench';
 import { benchSnowflakeStream } from './snowflakeStream';
+import { median } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function timeIt(run: () => Promise<void>): Promise<number> {
   const start = performance.now();

@@ -8,22 +8,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readQuestions, readTables, streamTables, type QuestionEntry } from '../src/core/catalog/benchData';
 import { buildIndex, IndexBuilder, rank, type LinkerIndex } from '../src/core/catalog/schemaLinker';
+import { median, percentile } from './stats';
 
 const DATA_DIR = join(__dirname, '..', '..', 'shared', 'bench', 'schema-linking');
 const TABLES_FILE = join(DATA_DIR, 'spider2-snow-tables.jsonl.gz');
 const QUESTIONS_FILE = join(DATA_DIR, 'spider2-snow-questions.jsonl');
 const KS = [5, 10, 20, 50] as const;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Mean recall@k and share of questions with all gold in the top k, per k. */
 export interface LinkingScores {

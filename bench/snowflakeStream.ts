@@ -6,18 +6,13 @@
 import { syncCatalog } from '../src/core/catalog/catalogSync';
 import { loadSnowflake, SnowflakeConnector, type SnowflakeConnectionOptions } from '../src/core/connectors/snowflake';
 import { SnowflakeEmulator } from '../test/support/snowflakeEmulator';
+import { median } from './stats';
 
 const PASSWORD = 'bench-password';
 const CATALOG_SCHEMAS = 4;
 const CATALOG_TABLES = 2000;
 const CATALOG_COLUMNS = 20;
 const COLUMN_TYPES = ['INTEGER', 'VARCHAR', 'DECIMAL(12,2)', 'TIMESTAMP', 'BOOLEAN', 'DATE', 'DOUBLE', 'JSON'];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 export async function benchSnowflakeStream(
   runs: number,

@@ -72,7 +72,7 @@ export async function loadCatalog(connector: Connector, cachePath: string, optio
 }
 
 /** Syncs now (incrementally from the cache when possible) and writes the cache if anything changed. */
-export async function refreshCatalog(connector: Connector, cachePath: string, options: CatalogLoadOptions = {}): Promise<Omit<SyncResult, 'snapshot'> & { snapshot: CatalogSnapshot; ms: number }> {
+export async function refreshCatalog(connector: Connector, cachePath: string, options: CatalogLoadOptions = {}): Promise<SyncResult & { ms: number }> {
   const started = performance.now();
   const previous = recent.get(cachePath)?.snapshot ?? (await readCatalog(cachePath));
   const result = await syncCatalog(connector, { previous, signal: options.signal, onProgress: options.onProgress });

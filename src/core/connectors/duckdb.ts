@@ -53,6 +53,43 @@ export interface DuckDBConnectorOptions {
   writable?: boolean;
 }
 
+/**
+ * Stop and timeout for one connection's statement. DuckDB clears a pending interrupt when
+ * execution starts, so one landing between prepare and execution would be lost: the interrupt is
+ * repeated until the statement has settled (release()).
+ */
+function stopper(connection: DuckDBConnection, signal: AbortSignal | undefined, timeoutMs: number | undefined) {
+  const state: { reason?: 'cancel' | 'timeout' } = {};
+  let repeat: ReturnType<typeof setInterval> | undefined;
+  const interrupt = (reason: 'cancel' | 'timeout') => {
+    state.reason ??= reason;
+    connection.interrupt();
+    repeat ??= setInterval(() => connection.interrupt(), 25);
+    repeat.unref?.();
+  };
+  const onAbort = () => interrupt('cancel');
+  signal?.addEventListener('abort', onAbort);
+  // Stop may have come while the connection was being opened, before the listener existed.
+  if (signal?.aborted) state.reason = 'cancel';
+  const timer = timeoutMs ? setTimeout(() => interrupt('timeout'), timeoutMs) : undefined;
+  return {
+    get reason() {
+      return state.reason;
+    },
+    /** The error to report: a stop wins over whatever DuckDB said while being interrupted. */
+    translate(error: unknown): Error {
+      if (state.reason === 'cancel') return new QueryCancelledError();
+      if (state.reason === 'timeout') return new QueryTimeoutError(timeoutMs ?? 0);
+      return error instanceof ConnectorError ? error : new ConnectorError(messageOf(error), undefined, { cause: error });
+    },
+    release() {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+      if (repeat) clearInterval(repeat);
+    },
+  };
+}
+
 export class DuckDBConnector implements Connector {
   readonly dialect = 'duckdb' as const;
   readonly id: string;
@@ -98,38 +135,22 @@ export class DuckDBConnector implements Connector {
     if (!this.writable) throw new ConnectorError('This DuckDB connection is open read-only.', 'Open it for writing in the connection settings (readOnly: false) to run approved changes.');
     if (options.signal?.aborted) throw new QueryCancelledError();
     const connection = await this.connection('write');
-    let stopReason: 'cancel' | 'timeout' | undefined;
-    let repeat: ReturnType<typeof setInterval> | undefined;
-    // As in query(): an interrupt landing before execution starts is cleared, so keep sending it.
-    const interrupt = (reason: 'cancel' | 'timeout') => {
-      stopReason ??= reason;
-      connection.interrupt();
-      repeat ??= setInterval(() => connection.interrupt(), 25);
-      repeat.unref?.();
-    };
-    const onAbort = () => interrupt('cancel');
-    options.signal?.addEventListener('abort', onAbort);
-    if (options.signal?.aborted) stopReason = 'cancel';
-    const timer = options.timeoutMs ? setTimeout(() => interrupt('timeout'), options.timeoutMs) : undefined;
+    const stop = stopper(connection, options.signal, options.timeoutMs);
     try {
-      if (stopReason) throw new QueryCancelledError();
+      if (stop.reason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
       await connection.run('BEGIN TRANSACTION');
       const result = await prepared.run();
       const changed = result.rowsChanged;
       // Stopped while it ran: nothing is committed.
-      if (stopReason) throw new QueryCancelledError();
+      if (stop.reason) throw new QueryCancelledError();
       await connection.run('COMMIT');
       return { rowsAffected: Number.isFinite(changed) ? changed : null };
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
-      if (stopReason === 'cancel') throw new QueryCancelledError();
-      if (stopReason === 'timeout') throw new QueryTimeoutError(options.timeoutMs ?? 0);
-      throw error instanceof ConnectorError ? error : new ConnectorError(messageOf(error), undefined, { cause: error });
+      throw stop.translate(error);
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-      if (repeat) clearInterval(repeat);
+      stop.release();
       connection.disconnectSync();
     }
   }
@@ -174,41 +195,20 @@ export class DuckDBConnector implements Connector {
     const { signal, maxRows = Number.POSITIVE_INFINITY, timeoutMs } = options;
     if (signal?.aborted) throw new QueryCancelledError();
     const connection = await this.connection();
-    let stopReason: 'cancel' | 'timeout' | undefined;
-    let repeat: ReturnType<typeof setInterval> | undefined;
-    // DuckDB clears a pending interrupt when execution starts, so one that lands between prepare
-    // and execution would be lost: keep interrupting until the query has settled.
-    const interrupt = (reason: 'cancel' | 'timeout') => {
-      stopReason ??= reason;
-      connection.interrupt();
-      repeat ??= setInterval(() => connection.interrupt(), 25);
-      repeat.unref?.();
-    };
-    const onAbort = () => interrupt('cancel');
-    signal?.addEventListener('abort', onAbort);
-    // Stop may have come while the connection was being opened, before the listener existed.
-    if (signal?.aborted) stopReason = 'cancel';
-    const timer = timeoutMs ? setTimeout(() => interrupt('timeout'), timeoutMs) : undefined;
+    const stop = stopper(connection, signal, timeoutMs);
     const finish = () => {
-      signal?.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-      if (repeat) clearInterval(repeat);
+      stop.release();
       connection.disconnectSync();
-    };
-    const translate = (error: unknown): Error => {
-      if (stopReason === 'cancel') return new QueryCancelledError();
-      if (stopReason === 'timeout') return new QueryTimeoutError(timeoutMs ?? 0);
-      return error instanceof ConnectorError ? error : new ConnectorError(messageOf(error), undefined, { cause: error });
     };
 
     let result;
     try {
-      if (stopReason) throw new QueryCancelledError();
+      if (stop.reason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
       result = await prepared.stream();
     } catch (error) {
       finish();
-      throw translate(error);
+      throw stop.translate(error);
     }
     const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: String(result.columnType(i)) }));
     const integerColumns = columns.flatMap((c, i) => (INTEGER_TYPES.has(c.type) ? [i] : []));
@@ -235,7 +235,7 @@ export class DuckDBConnector implements Connector {
         const more = await stream.fetchChunk();
         if (more && more.rowCount > 0) state.truncated = true;
       } catch (error) {
-        throw translate(error);
+        throw stop.translate(error);
       } finally {
         finish();
       }
