@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "[pipewright] installing npm dependencies" >&2
-  # `npm install`, not `npm ci`: npm 11 writes lockfiles without the optional per-platform DuckDB
-  # bindings and then its own `npm ci` refuses them. The locked versions are still what installs.
-  npm install --no-audit --no-fund
+  # `npm ci`: exactly the lockfile, which lists every platform's optional DuckDB binding
+  # (regenerate it with `npm install --package-lock-only` so none goes missing again).
+  npm ci --no-audit --no-fund
 fi

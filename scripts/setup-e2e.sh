@@ -34,6 +34,9 @@ if [ ! -f "$CS_DIR/.complete" ]; then
   rm -rf "$CS_DIR" && mkdir -p "$CS_DIR"
   (
     cd "$CS_DIR"
+    # Run from `npm run`, this shell inherits the outer npm's environment; code-server's
+    # postinstall reads npm_config_user_agent ("node/v20") and refuses to install. Drop all of it.
+    while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/ip')
     export PATH="$NODE24_HOME/bin:$PATH"
     export npm_config_nodedir="$NODE24_HOME"
     npm init -y >/dev/null

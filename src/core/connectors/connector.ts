@@ -63,7 +63,16 @@ export interface Page<T> {
 }
 
 export interface ExplainResult {
+  /** Rows the plan's top node returns (what the user gets back). */
   estimatedRows: number | null;
+  /**
+   * Rows the plan reads from storage: every scan node's estimate, summed where the plan reads
+   * several. The cost gate uses this, not the top node: `SELECT count(*) FROM huge` returns one
+   * row but reads all of them. Null when the planner does not say.
+   */
+  scannedRows: number | null;
+  /** Bytes the plan reads, summed over its scans, where the planner reports bytes (null otherwise). */
+  scannedBytes: number | null;
   plan: string;
 }
 

@@ -269,7 +269,7 @@ export class DuckDBConnector implements Connector {
         const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
         const plan = JSON.parse(planText) as { extra_info?: Record<string, string> }[];
         const estimate = plan[0] ? firstCardinality(plan[0]) : null;
-        return { estimatedRows: estimate, plan: planText };
+        return { estimatedRows: estimate, scannedRows: null, scannedBytes: null, plan: planText };
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
       }

@@ -302,7 +302,7 @@ export class PostgresConnector implements Connector {
     const rows: Row[] = [];
     for await (const batch of stream.batches()) rows.push(...batch);
     const plan = rows[0]?.[0] as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[] | undefined;
-    return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, plan: JSON.stringify(plan ?? []) };
+    return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, scannedRows: null, scannedBytes: null, plan: JSON.stringify(plan ?? []) };
   }
 
   /**

@@ -351,6 +351,8 @@ export class SnowflakeConnector implements Connector {
     const stats = plan.GlobalStats ?? {};
     return {
       estimatedRows: null,
+      scannedRows: null,
+      scannedBytes: numberOrNull(stats.bytesAssigned),
       plan: planText,
       partitionsTotal: numberOrNull(stats.partitionsTotal),
       partitionsAssigned: numberOrNull(stats.partitionsAssigned),

@@ -96,10 +96,12 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
       // The cost gate: a read the planner expects to be huge needs approval like a write.
       try {
         const plan = await ctx.connector.explain(sql, { signal: ctx.signal });
-        const bytes = (plan as { bytesAssigned?: number | null }).bytesAssigned ?? null;
-        estimate = { rows: plan.estimatedRows, ...(bytes !== null ? { note: `${(bytes / 2 ** 30).toFixed(2)} GiB to scan` } : {}) };
-        if (plan.estimatedRows !== null && plan.estimatedRows > ctx.settings.maxEstimatedRows) {
-          reasons.push(`The planner estimates ${plan.estimatedRows.toLocaleString('en-US')} rows, above the limit of ${ctx.settings.maxEstimatedRows.toLocaleString('en-US')}.`);
+        const bytes = plan.scannedBytes;
+        // What the read costs is what its scans read, not what its top node returns.
+        const rows = maxKnown(plan.scannedRows, plan.estimatedRows);
+        estimate = { rows, note: [rows !== null ? 'rows the plan reads' : null, bytes !== null ? `${(bytes / 2 ** 30).toFixed(2)} GiB to scan` : null].filter(Boolean).join('; ') || undefined };
+        if (rows !== null && rows > ctx.settings.maxEstimatedRows) {
+          reasons.push(`The planner expects to read ${rows.toLocaleString('en-US')} rows, above the limit of ${ctx.settings.maxEstimatedRows.toLocaleString('en-US')}.`);
         }
         if (bytes !== null && bytes > ctx.settings.maxEstimatedBytes) {
           reasons.push(`The plan scans ${(bytes / 2 ** 30).toFixed(1)} GiB, above the limit of ${(ctx.settings.maxEstimatedBytes / 2 ** 30).toFixed(1)} GiB.`);
@@ -153,4 +155,10 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
   if (answer.decision === 'session' && !allowSession) return { ...base, allowed: false, decision: 'deny', reasons: ['"Approve for this session" is not available for this action.'], approval: 'reject' };
   if (answer.decision === 'session') ctx.session.approvals.add(hash);
   return { ...base, allowed: true, decision: level, reasons, approval: answer.decision };
+}
+
+function maxKnown(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
 }
