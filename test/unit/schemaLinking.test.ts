@@ -44,8 +44,8 @@ describe('tokenisation', () => {
     const q = questionTerms('Please list the total quantity ordered by each customer').map((t) => t.term);
     assert.ok(q.includes(stem('quantity')) && q.includes(stem('customer')));
     assert.ok(!q.includes('the') && !q.includes('pleas') && !q.includes('pleas'), `stopwords dropped: ${q}`);
-    const movie = questionTerms('Which movie was rented most?');
-    assert.ok(movie.some((t) => t.term === stem('film') && t.weight < 1), 'synonyms come in at a lower weight');
+    const client = questionTerms('Which client bought the most?');
+    assert.ok(client.some((t) => t.term === stem('customer') && t.weight < 1), 'synonyms come in at a lower weight');
   });
 });
 

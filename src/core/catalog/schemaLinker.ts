@@ -520,7 +520,7 @@ function rankDocs(index: LinkerIndex, query: { id: number; weight: number }[], p
   let ranked = [...results.values()].sort((a, b) => b.score - a.score);
 
   // Join partners: tables sharing a key with the best hits, more so when they link two of them
-  // (a bridge such as inventory between rental and film).
+  // (a bridge table such as order_items between orders and products).
   if ((p.joinBoost > 0 || p.bridgeBoost > 0) && ranked.length && ranked[0].score > 0) {
     const n = hi - lo;
     const keyCount = new Map<string, number>();

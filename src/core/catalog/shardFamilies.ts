@@ -1,4 +1,4 @@
-// Date-sharded table families (EVENTS_20210101..., GA_SESSIONS_2017xxxx, GSOD1929..., COUNTY_2017_5YR,
+// Date-sharded table families (EVENTS_20210101..., SESSIONS_2017xxxx, READINGS1929..., COUNTY_2017_5YR,
 // _2000_Q4): grouping by name with the date taken out, and the dates a question asks about, so a
 // relevant family is listed with the shards of the asked period first.
 

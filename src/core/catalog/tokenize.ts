@@ -37,14 +37,14 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   acct: 'account', txn: 'transaction', trx: 'transaction', tx: 'transaction', pct: 'percent', perc: 'percent',
   avg: 'average', tot: 'total', temp: 'temperature', lat: 'latitude', lon: 'longitude', lng: 'longitude',
   loc: 'location', geo: 'geography', img: 'image', msg: 'message', pos: 'position',
-  stn: 'station', prcp: 'precipitation', precip: 'precipitation', dob: 'birth',
+  dob: 'birth',
   categ: 'category', subcat: 'subcategory', usr: 'user', pwd: 'password', ref: 'reference',
   src: 'source', dst: 'destination', dest: 'destination', std: 'standard', stdev: 'deviation', val: 'value',
-  vol: 'volume', wt: 'weight', ht: 'height', len: 'length', diag: 'diagnosis',
-  rx: 'prescription', dx: 'diagnosis', info: 'information', stat: 'statistic', stats: 'statistics',
+  vol: 'volume', wt: 'weight', ht: 'height', len: 'length',
+  info: 'information', stat: 'statistic', stats: 'statistics',
   mgr: 'manager', ctry: 'country', cntry: 'country', prov: 'province', zip: 'zipcode',
   zipcode: 'zipcode', postcode: 'zipcode', tel: 'phone', fname: 'firstname', lname: 'lastname',
-  chr: 'chromosome', chrom: 'chromosome', us: 'usa', govt: 'government', intl: 'international',
+  govt: 'government', intl: 'international',
 };
 
 const stemCache = new Map<string, string>();
@@ -66,17 +66,14 @@ export function stem(word: string): string {
  * scored below the word itself.
  */
 const SYNONYM_GROUPS: readonly string[] = [
-  'movie film', 'actor cast performer', 'person people individual', 'customer client buyer', 'purchase buy bought order', 'employee staff worker',
-  'salary wage pay compensation', 'price cost', 'revenue sales income', 'car vehicle automobile',
-  'doctor physician provider', 'author writer', 'song track', 'rating score', 'gender sex',
-  'country nation', 'city town municipality', 'zipcode zip postal', 'kid child children',
-  'trip ride journey', 'bike bicycle', 'shop store', 'item product', 'user member account',
-  'weather temperature', 'death mortality', 'birth natality', 'illness disease', 'drug medication',
-  'company firm organization', 'job occupation', 'player athlete', 'team club', 'game match',
-  'picture image photo', 'page web', 'region area', 'county district', 'state province',
-  'sale sell sold', 'delivery shipment shipping', 'return refund', 'visit session', 'hospital facility',
-  'school education', 'crime incident', 'street road', 'accident collision crash', 'flight airline',
-  'patent invention', 'vote election', 'question post', 'answer reply', 'comment remark',
+  // Business and warehouse words only: domain vocabulary (medicine, sport, transport, ...) is left
+  // to the catalog's own names and descriptions.
+  'person people individual', 'customer client buyer', 'purchase buy bought order', 'employee staff worker',
+  'salary wage pay compensation', 'price cost', 'revenue sales income', 'rating score', 'gender sex',
+  'country nation', 'city town municipality', 'zipcode zip postal', 'shop store', 'item product',
+  'user member account', 'company firm organization', 'job occupation', 'region area', 'county district',
+  'state province', 'sale sell sold', 'delivery shipment shipping', 'return refund', 'visit session',
+  'comment remark', 'supplier vendor', 'invoice bill',
 ];
 
 /** Question term (stemmed) -> related stems, derived once from SYNONYM_GROUPS. */
@@ -117,9 +114,8 @@ const BASE_WORDS =
   'vendor supplier employee manager department group class model size color weight height length width ' +
   'page view views visit session event source medium campaign channel device browser platform revenue ' +
   'transaction payment invoice credit card bank balance tax discount ship shipping delivery return ' +
-  'reason comment review rating movie film actor rental inventory language location latitude longitude ' +
-  'station trip duration distance temperature min max avg average quantity percent ' +
-  'reorder point safety stock standard special offer territory person contact business entity guid row';
+  'reason comment review rating inventory language location latitude longitude ' +
+  'duration distance min max avg average quantity percent stock standard person contact row';
 
 const BASE_WORD_SET: ReadonlySet<string> = new Set(BASE_WORDS.split(' '));
 
@@ -223,7 +219,7 @@ export function questionTerms(question: string, costs?: WordCosts): QueryTerm[] 
   for (const token of question.match(/[A-Za-z0-9]+/g) ?? []) {
     const lower = token.toLowerCase();
     const parts = splitWords(token);
-    // Brand-like words (GitHub, gnomAD) also stay whole: schemas write them glued.
+    // Brand-like words (CamelCase product names) also stay whole: schemas write them glued.
     if (parts.length > 1 && /^[a-z]+$/.test(lower) && !STOPWORDS.has(lower)) add(stem(lower), 1);
     for (const word of parts) {
       if (/^\d+$/.test(word)) {
@@ -245,7 +241,7 @@ export function questionTerms(question: string, costs?: WordCosts): QueryTerm[] 
       if (stems.length > 1) for (let i = 0; i + 1 < stems.length; i++) add(`${stems[i]}_${stems[i + 1]}`, 0.5);
       else add(stem(word), 1);
       if (previous) add(`${previous}_${stems[0]}`, 0.5);
-      // Two question words a schema may write as one (Citi Bike -> CITIBIKE).
+      // Two question words a schema may write as one (Data Warehouse -> DATAWAREHOUSE).
       if (previousRaw) add(stem(previousRaw + word), 0.5);
       previous = stems[stems.length - 1];
       previousRaw = word;
