@@ -2,10 +2,12 @@
 // first use, the CLI and the webview. The DuckDB native binding stays external: it ships in
 // node_modules/@duckdb beside the bundles.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { bundledPackageDirs, noticesFor } from './thirdPartyNotices.mjs';
 
 const production = process.argv.includes('--production');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+// metafile: the inputs of every bundle, for the third-party notices the VSIX ships.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', metafile: true };
 // Shipped beside the bundles instead: DuckDB's native binding, libpg-query (loads its .wasm from
 // its own folder), and pg's optional native client (never installed).
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '@duckdb/node-api', 'libpg-query', '@guanmingchiu/sqlparser-ts', 'pg-native'] };
@@ -21,7 +23,7 @@ const snowflakeDriverOnDemand = {
 node.plugins = [snowflakeDriverOnDemand];
 
 rmSync('dist', { recursive: true, force: true });
-await Promise.all([
+const results = await Promise.all([
   // Activation time is measured from the first line of this bundle.
   build({ ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __pipewrightLoadStart = performance.now();' } }),
   build({ ...node, entryPoints: ['src/extension/engine.ts'], outfile: 'dist/engine.js' }),
@@ -31,3 +33,14 @@ await Promise.all([
   build({ ...common, platform: 'node', format: 'cjs', target: 'node20', entryPoints: ['./node_modules/snowflake-sdk'], outfile: 'dist/snowflake-sdk.js' }),
   build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
 ]);
+
+// Packages shipped as they are beside the bundles: the ones .vscodeignore lets into the VSIX.
+const shipped = readFileSync('.vscodeignore', 'utf8')
+  .split('\n')
+  .map((line) => /^!node_modules\/((?:@[^/]+\/)?[^/]+)\/\*\*$/.exec(line.trim())?.[1])
+  .filter(Boolean)
+  .map((name) => `${process.cwd()}/node_modules/${name}`);
+const dirs = bundledPackageDirs(results.map((r) => r.metafile), process.cwd());
+for (const dir of shipped) dirs.add(dir);
+const notices = noticesFor(dirs, process.cwd());
+writeFileSync('dist/THIRD_PARTY_NOTICES.md', notices.text);
