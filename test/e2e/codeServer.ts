@@ -72,11 +72,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
-      await row.waitFor({ timeout: 5_000 });
+      // Commands register when the extension activates: re-typing the filter asks the palette again.
+      await waitFor(async () => {
+        if (await row.isVisible()) return true;
+        await input.fill(`>${title} `);
+        await input.fill(`>${title}`);
+        return row.isVisible();
+      }, 8_000, () => 'not yet');
       await page.keyboard.press('Enter');
       return;
     } catch {
-      await page.waitForTimeout(1000);
+      // the palette lost focus or closed: open it again
     }
   }
   throw new Error(`The command "${title}" did not appear in the palette.`);

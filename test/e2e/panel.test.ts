@@ -1,7 +1,7 @@
 // End to end in a real VS Code (code-server) and a real browser: the Pipewright panel against
 // the scripted model and the real sample warehouse. Screenshots go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
@@ -89,9 +89,20 @@ describe('Pipewright in a real VS Code', () => {
     const input = cs.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(text);
-    await cs.page.waitForTimeout(200); // let validation run
-    await input.press('Enter');
-    await cs.page.waitForTimeout(300);
+    await waitFor(async () => (await input.inputValue()) === text, 5_000, () => 'the quick input did not take the text');
+    // Accepted when the box closes or moves on to its next question (its value is no longer ours);
+    // Enter is pressed again while the input box's own validation may still be running.
+    await waitFor(async () => {
+      if (!(await input.isVisible()) || (await input.inputValue()) !== text) return true;
+      await input.press('Enter');
+      return !(await input.isVisible()) || (await input.inputValue()) !== text;
+    }, 10_000, () => `the quick input did not accept "${text.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+  /** The records of the audit log the extension writes (its path is in the Pipewright log). */
+  function auditLines(cs: CodeServer): { type: string; data: unknown }[] {
+    const path = /Audit log: (\S+)/.exec(readPipewrightLog(cs.userDataDir))?.[1];
+    if (!path || !existsSync(path)) return [];
+    return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { type: string; data: unknown });
   }
   async function chooseConnection(cs: CodeServer, label: string): Promise<void> {
     const select = cs.panel.locator('[data-testid="connection-select"]');
@@ -197,7 +208,9 @@ describe('Pipewright in a real VS Code', () => {
     const tool = run.locator('[data-testid="step-tool"].running');
     await tool.waitFor({ timeout: 30_000 });
     assert.equal(await tool.locator('[data-testid="tool-sql"]').innerText(), SLOW_SQL);
-    await vscode.page.waitForTimeout(1500); // the query is really running in DuckDB now
+    // The query has been handed to DuckDB once its authorization is in the audit log (written
+    // just before it runs), so Stop interrupts a running query, not a queued one.
+    await waitFor(() => auditLines(vscode).some((l) => l.type === 'tool.authorized' && JSON.stringify(l.data).includes(SLOW_SQL)), 20_000, () => 'the slow query was never authorized');
     await shot('03-slow-query-running.png');
     const clicked = Date.now();
     await vscode.panel.locator('[data-testid="stop-button"]').click();
@@ -324,8 +337,13 @@ describe('Pipewright in a real VS Code', () => {
 
     // Close the connection, then look at the file from outside: the row is there, the table too.
     await runCommand(vscode.page, 'Pipewright: Refresh Connections');
-    await vscode.page.waitForTimeout(1000);
-    const check = await DuckDBInstance.create(scratchFile, { access_mode: 'READ_ONLY' });
+    // DuckDB refuses a second process while the extension still holds the file: retry until it lets go.
+    let check: Awaited<ReturnType<typeof DuckDBInstance.create>> | undefined;
+    await waitFor(async () => {
+      check = await DuckDBInstance.create(scratchFile, { access_mode: 'READ_ONLY' });
+      return true;
+    }, 20_000, () => 'the extension never released the DuckDB file');
+    if (!check) throw new Error('unreachable');
     const checkConnection = await check.connect();
     const rows = (await checkConnection.runAndReadAll('SELECT n FROM scratch')).getRows();
     checkConnection.disconnectSync();
