@@ -1,7 +1,7 @@
 // Launches a real VS Code (code-server) with the Pipewright VSIX installed into its own user
 // data, for the demo and the end-to-end tests alike. Facts in ../shared/docs/vscode-e2e.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,14 @@ export async function launchCodeServer(options: LaunchOptions): Promise<Launched
   const dirs = Object.fromEntries(['home', 'config', 'data', 'cache', 'tmp', 'ud', 'ext'].map((d) => [d, join(options.root, d)]));
   for (const d of [...Object.values(dirs), options.workspace]) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.ud, 'User'), { recursive: true });
+  // code-server reads machine-scoped settings (Pipewright's security limits) only from its Machine
+  // settings, never from User settings: each of the caller's settings goes where its scope says.
+  const machineScoped = new Set(Object.entries(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).contributes.configuration.properties as Record<string, { scope?: string }>)
+    .filter(([, p]) => p.scope === 'machine' || p.scope === 'machine-overridable').map(([k]) => k));
+  const machine = Object.fromEntries(Object.entries(options.settings ?? {}).filter(([k]) => machineScoped.has(k)));
+  const user = Object.fromEntries(Object.entries(options.settings ?? {}).filter(([k]) => !machineScoped.has(k)));
+  mkdirSync(join(dirs.ud, 'Machine'), { recursive: true });
+  writeFileSync(join(dirs.ud, 'Machine', 'settings.json'), JSON.stringify(machine, null, 2));
   writeFileSync(join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -65,7 +73,7 @@ export async function launchCodeServer(options: LaunchOptions): Promise<Launched
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
     'update.mode': 'none',
-    ...options.settings,
+    ...user,
   }, null, 2));
   // code-server and Chromium otherwise write into the real home and leave sockets in /tmp.
   const env: NodeJS.ProcessEnv = {
