@@ -20,6 +20,7 @@ import {
   DuckDBTimeValue,
   DuckDBTypeId,
   StatementType,
+  VARCHAR,
   type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
@@ -96,6 +97,8 @@ export interface EmulatedQuery {
   describeOnly: boolean;
   state: QueryState;
   startedAt: number;
+  /** When the statement was handed to DuckDB to run (never for describe-only). */
+  executingAt?: number;
   /** When DuckDB returned or threw: a cancel is real only if this comes soon after the abort. */
   engineSettledAt?: number;
   /** DuckDB reported the query as interrupted. */
@@ -167,15 +170,30 @@ const FORMAT_PARAMETERS: Record<string, unknown> = {
 
 const ECHOED_PARAMETERS = new Set(['QUERY_TAG', 'JS_TREAT_INTEGER_AS_BIGINT', 'STATEMENT_TIMEOUT_IN_SECONDS', 'MULTI_STATEMENT_COUNT']);
 
+// statementTypeId as Snowflake reports it, by DuckDB statement type (codes as in snowflake-jdbc's
+// SFStatementType: 0x1000 queries, 0x3000 DML, 0x4000 session commands, 0x5000 transactions,
+// 0x6000 DDL; 0x0000 unknown).
 const STATEMENT_TYPE_IDS: Record<string, number> = {
   SELECT: 0x1000,
   EXPLAIN: 0x1000,
+  RELATION: 0x1000,
   INSERT: 0x3100,
   UPDATE: 0x3200,
   DELETE: 0x3300,
+  MERGE_INTO: 0x3400,
+  COPY: 0x3600,
+  SET: 0x4100,
+  VARIABLE_SET: 0x4100,
+  PRAGMA: 0x4000,
+  TRANSACTION: 0x5000,
   CREATE: 0x6000,
+  CREATE_FUNC: 0x6000,
   DROP: 0x6000,
   ALTER: 0x6000,
+  ANALYZE: 0x6000,
+  VACUUM: 0x6000,
+  ATTACH: 0x6000,
+  DETACH: 0x6000,
 };
 
 const DML_COUNT_NAMES: Record<string, string> = {
@@ -249,6 +267,8 @@ export class SnowflakeEmulator {
   readonly browserVisits: string[] = [];
   url = '';
 
+  /** Test hook: statement types to report for exact SQL texts, whatever DuckDB makes of them. */
+  private readonly reportedTypes = new Map<string, number>();
   private readonly running = new Map<string, Running>();
   private readonly byRequestId = new Map<string, Running>();
   private readonly pendingAborts = new Set<string>();
@@ -335,6 +355,19 @@ export class SnowflakeEmulator {
   /** Makes every current session token expire, so the next request must renew it with the master token. */
   expireSessionTokens(): void {
     for (const session of this.sessions) this.expiredTokens.add(session.token);
+  }
+
+  /**
+   * From now on, report `statementTypeId` for this exact SQL text (describe-only and execution),
+   * like a server whose compiler classifies the text differently from a local parser.
+   */
+  reportStatementType(sqlText: string, statementTypeId: number): void {
+    this.reportedTypes.set(sqlText, statementTypeId);
+  }
+
+  /** Resolves once `condition` holds (checked every 5 ms): tests wait on what the server saw, not on time. */
+  async waitFor(condition: () => boolean): Promise<void> {
+    while (!condition()) await delay(5);
   }
 
   queriesMatching(pattern: RegExp): EmulatedQuery[] {
@@ -687,10 +720,14 @@ export class SnowflakeEmulator {
     const nameOf = (name: string) => (kind in DML_COUNT_NAMES && name === 'Count' ? DML_COUNT_NAMES[kind] : snowflakeName(name, quoted));
     if (query.describeOnly) {
       // Compile only: the statement is prepared, never run.
-      const columns = Array.from({ length: prepared.columnCount }, (_, i) => rowType(nameOf(prepared.columnName(i)), prepared.columnType(i)));
+      // A column whose type only binding decides (SELECT ? AS A) is described as text, like Snowflake does.
+      const columns = Array.from({ length: prepared.columnCount }, (_, i) =>
+        prepared.columnTypeId(i) === DuckDBTypeId.INVALID ? rowType(nameOf(prepared.columnName(i)), VARCHAR) : rowType(nameOf(prepared.columnName(i)), prepared.columnType(i)),
+      );
       query.engineSettledAt = Date.now();
-      return this.resultData(run, columns, [], STATEMENT_TYPE_IDS[kind] ?? 0x4000);
+      return this.resultData(run, columns, [], this.statementTypeId(query, kind));
     }
+    query.executingAt = Date.now();
     const reader = await prepared.runAndReadAll();
     query.engineSettledAt = Date.now();
     if (prepared.statementType !== StatementType.SELECT) this.catalogChanged = true; // DDL, and DML (it moves LAST_ALTERED too)
@@ -703,7 +740,11 @@ export class SnowflakeEmulator {
     const nested = types.some((t) => isNested(t));
     const json = nested ? reader.getRowsJson() : undefined;
     const rowset = reader.getRows().map((row, r) => row.map((value, c) => encodeValue(value, types[c], json?.[r]?.[c])));
-    return this.resultData(run, columns, rowset, STATEMENT_TYPE_IDS[kind] ?? 0x4000);
+    return this.resultData(run, columns, rowset, this.statementTypeId(query, kind));
+  }
+
+  private statementTypeId(query: EmulatedQuery, duckdbKind: string): number {
+    return this.reportedTypes.get(query.sqlText) ?? STATEMENT_TYPE_IDS[duckdbKind] ?? 0x0000;
   }
 
   /**

@@ -370,7 +370,8 @@ describe('SnowflakeConnector against the emulator', () => {
     test('Stop right away aborts by request id and DuckDB stops', async () => {
       const controller = new AbortController();
       const started = Date.now();
-      setTimeout(() => controller.abort(), 100);
+      // As soon as the statement itself (not its describe-only compile) reaches the server.
+      void emulator.waitFor(() => emulator.queries.some((q) => q.sqlText === ENDLESS_SQL && q.executingAt !== undefined && q.state === 'running')).then(() => controller.abort());
       await failure(db.query(ENDLESS_SQL, { signal: controller.signal }), QueryCancelledError);
       assert.ok(Date.now() - started < 3000, 'the caller is released promptly');
       const query = emulator.queriesMatching(/NUMBERS c/).at(-1)!;
