@@ -8,6 +8,7 @@ import { createServer, get as httpGet, type IncomingMessage, type Server, type S
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import {
+  DuckDBArrayValue,
   DuckDBBlobValue,
   DuckDBDateValue,
   DuckDBDecimalValue,
@@ -207,8 +208,11 @@ const MACROS = [
   `CREATE MACRO memory.main.IFF(c, a, b) AS CASE WHEN c THEN a ELSE b END`,
   `CREATE MACRO memory.main.NVL(a, b) AS coalesce(a, b)`,
   `CREATE MACRO memory.main.ZEROIFNULL(a) AS coalesce(a, 0)`,
-  `CREATE MACRO memory.main.PARSE_JSON(s) AS json(s)`,
+  // CAST keeps the text as written (json() would round big numbers through a double).
+  `CREATE MACRO memory.main.PARSE_JSON(s) AS CAST(s AS JSON)`,
   `CREATE MACRO memory.main.TO_VARCHAR(x) AS CAST(x AS VARCHAR)`,
+  // TO_BINARY's default format is HEX.
+  `CREATE MACRO memory.main.TO_BINARY(s) AS unhex(s)`,
   `CREATE MACRO memory.main.sf_type(t) AS CASE
      WHEN t IN ('TINYINT','SMALLINT','INTEGER','BIGINT','HUGEINT','UTINYINT','USMALLINT','UINTEGER','UBIGINT','UHUGEINT') OR t LIKE 'DECIMAL%' THEN 'NUMBER'
      WHEN t IN ('FLOAT','DOUBLE') THEN 'FLOAT'
@@ -737,9 +741,7 @@ export class SnowflakeEmulator {
     }
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => rowType(nameOf(name), types[i]));
-    const nested = types.some((t) => isNested(t));
-    const json = nested ? reader.getRowsJson() : undefined;
-    const rowset = reader.getRows().map((row, r) => row.map((value, c) => encodeValue(value, types[c], json?.[r]?.[c])));
+    const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c])));
     return this.resultData(run, columns, rowset, this.statementTypeId(query, kind));
   }
 
@@ -845,7 +847,7 @@ export class SnowflakeEmulator {
       const types = reader.columnTypes();
       // SHOW output columns are lower-case in Snowflake.
       const columns = reader.columnNames().map((name, i) => rowType(name, types[i]));
-      const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c], undefined)));
+      const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c])));
       return this.resultData(run, columns, rowset, 0x4400);
     }
     return undefined;
@@ -1064,6 +1066,8 @@ const TYPE_WORDS: Record<string, string> = {
   FLOAT4: 'DOUBLE',
   FLOAT8: 'DOUBLE',
   STRING: 'VARCHAR',
+  BINARY: 'BLOB',
+  VARBINARY: 'BLOB',
 };
 
 function translate(tokens: Token[], session: EmulatedSession, databases: readonly string[]): string {
@@ -1244,9 +1248,9 @@ function secondsFromMicros(micros: bigint): string {
   return `${negative ? '-' : ''}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}000`;
 }
 
-function encodeValue(value: DuckDBValue, type: DuckDBType, nestedJson: unknown): string | null {
+function encodeValue(value: DuckDBValue, type: DuckDBType): string | null {
   if (value === null || value === undefined) return null;
-  if (isNested(type)) return JSON.stringify(nestedJson);
+  if (isNested(type)) return semiStructuredText(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value);
@@ -1255,8 +1259,25 @@ function encodeValue(value: DuckDBValue, type: DuckDBType, nestedJson: unknown):
   if (value instanceof DuckDBDateValue) return String(value.days);
   if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue || value instanceof DuckDBTimeValue) return secondsFromMicros(value.micros);
   if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes).toString('hex');
-  if (value instanceof DuckDBListValue || value instanceof DuckDBStructValue || value instanceof DuckDBMapValue) return JSON.stringify(nestedJson);
   return String(value);
+}
+
+/**
+ * ARRAY and OBJECT values as Snowflake writes them: JSON text with numbers as their exact digits
+ * (DuckDB's own JSON form quotes 64-bit integers) and NaN/Infinity unquoted, as Snowflake prints
+ * non-finite doubles inside a VARIANT. Other scalars are quoted text.
+ */
+function semiStructuredText(value: DuckDBValue): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof DuckDBDecimalValue) return value.toString();
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return `[${value.items.map(semiStructuredText).join(',')}]`;
+  if (value instanceof DuckDBStructValue) return `{${Object.entries(value.entries).map(([k, v]) => `${JSON.stringify(k)}:${semiStructuredText(v)}`).join(',')}}`;
+  if (value instanceof DuckDBMapValue) return `{${value.entries.map((e) => `${JSON.stringify(String(e.key))}:${semiStructuredText(e.value)}`).join(',')}}`;
+  return JSON.stringify(String(value));
 }
 
 // ---------------------------------------------------------------------------------------------

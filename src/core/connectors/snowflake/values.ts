@@ -1,6 +1,7 @@
 // Snowflake values to JSON values, exactly: numbers a double holds exactly stay numbers, other
 // numbers stay exact text, VARIANT/OBJECT/ARRAY are parsed, dates and times as the session formats them.
 import type * as SnowflakeSdk from 'snowflake-sdk';
+import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import type { ColumnInfo, JsonValue } from '../connector';
 
 type SdkColumn = SnowflakeSdk.Column;
@@ -45,26 +46,38 @@ export function valueConverter(column: SdkColumn): (value: unknown) => JsonValue
       return Number.isSafeInteger(n) ? n : text;
     };
   }
-  if (type === 'real') {
-    return (value) => {
-      if (value === null || value === undefined) return null;
-      const n = Number(value);
-      return Number.isFinite(n) ? n : String(value);
-    };
-  }
+  if (type === 'real') return (value) => (value === null || value === undefined ? null : floatValue(String(value)));
   if (type === 'variant' || type === 'object' || type === 'array' || type === 'map') {
-    return (value) => {
-      if (value === null || value === undefined) return null;
-      try {
-        return JSON.parse(String(value)) as JsonValue;
-      } catch {
-        return String(value);
-      }
-    };
+    return (value) => (value === null || value === undefined ? null : semiStructuredValue(String(value)));
   }
+  if (type === 'binary') return (value) => (value === null || value === undefined ? null : `\\x${String(value).toLowerCase()}`);
   if (type === 'boolean') return (value) => (value === null || value === undefined ? null : Boolean(value));
   if (type === 'date' || type === 'time' || type.startsWith('timestamp')) return dateTimeText(type);
   return (value) => (value === null || value === undefined ? null : String(value));
+}
+
+// Snowflake writes non-finite FLOATs as NaN, inf and -inf; JSON has no such numbers (they would
+// become null), so they travel as the strings JavaScript prints for them.
+const NON_FINITE: Record<string, string> = { nan: 'NaN', inf: 'Infinity', '+inf': 'Infinity', infinity: 'Infinity', '-inf': '-Infinity', '-infinity': '-Infinity' };
+
+function floatValue(text: string): JsonValue {
+  const named = NON_FINITE[text.trim().toLowerCase()];
+  if (named) return named;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+/**
+ * VARIANT, OBJECT and ARRAY text as JSON values, by the same rules as columns: a number a double
+ * holds exactly becomes a number, any other keeps its exact digits as a string. Text that is not
+ * JSON (a VARIANT holding NaN, say) stays the server's text.
+ */
+function semiStructuredValue(text: string): JsonValue {
+  try {
+    return parseLossless(text, undefined, (digits) => (isSafeNumber(digits) ? Number(digits) : digits)) as JsonValue;
+  } catch {
+    return text;
+  }
 }
 
 /** The driver's date/time value (a Date or time object carrying epoch seconds, nanoseconds, format). */
