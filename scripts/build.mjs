@@ -3,6 +3,7 @@
 // node_modules/@duckdb beside the bundles.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
@@ -26,6 +27,18 @@ const snowflakeDriverOnDemand = {
 };
 node.plugins = [snowflakeDriverOnDemand];
 
+// PUT/GET are refused before the driver runs: its file transfer agent, and with it the AWS S3,
+// Azure Blob and GCS clients only that agent uses, are replaced by a stub that throws a clear error.
+const FILE_TRANSFER_REFUSED = resolve('scripts/snowflakeFileTransferRefused.cjs');
+const snowflakeWithoutFileTransfer = {
+  name: 'snowflake-without-file-transfer',
+  setup(b) {
+    b.onResolve({ filter: /\/file_transfer_agent\/file_transfer_agent(\.js)?$/ }, (args) =>
+      args.importer.replaceAll('\\', '/').includes('/node_modules/snowflake-sdk/') ? { path: FILE_TRANSFER_REFUSED } : undefined,
+    );
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 await Promise.all([
   // Activation time is measured from the first line of this bundle.
@@ -34,6 +47,6 @@ await Promise.all([
   build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   // The schema-linking worker runs beside the engine and the CLI (it indexes off the main thread).
   build({ ...node, entryPoints: ['src/core/catalog/linkWorkerMain.ts'], outfile: 'dist/linkWorker.js' }),
-  build({ ...common, platform: 'node', format: 'cjs', target: 'node20', entryPoints: [SNOWFLAKE_DRIVER_ENTRY], outfile: 'dist/snowflake-sdk.js' }),
+  build({ ...common, platform: 'node', format: 'cjs', target: 'node20', entryPoints: [SNOWFLAKE_DRIVER_ENTRY], outfile: 'dist/snowflake-sdk.js', plugins: [snowflakeWithoutFileTransfer] }),
   build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'esm', target: 'es2022', loader: { '.css': 'text' } }),
 ]);

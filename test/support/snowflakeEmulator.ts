@@ -56,6 +56,11 @@ export interface SnowflakeEmulatorOptions {
    * returned too much data" (090030), which big accounts hit without selective predicates.
    */
   informationSchemaRowLimit?: number;
+  /**
+   * PUT is answered as Snowflake answers it (the upload instructions the driver's file transfer
+   * agent then carries out itself), with this folder as a LOCAL_FS stage. Without it, PUT fails.
+   */
+  localStageDir?: string;
 }
 
 export interface RecordedRequest {
@@ -288,7 +293,7 @@ export class SnowflakeEmulator {
   private catalogChanged = true;
 
   private constructor(
-    private readonly options: Required<Omit<SnowflakeEmulatorOptions, 'setup'>>,
+    private readonly options: Required<Omit<SnowflakeEmulatorOptions, 'setup' | 'localStageDir'>> & Pick<SnowflakeEmulatorOptions, 'localStageDir'>,
     private readonly instance: DuckDBInstance,
   ) {}
 
@@ -314,6 +319,7 @@ export class SnowflakeEmulator {
         pendingAfterMs: options.pendingAfterMs ?? 300,
         partitionRows: options.partitionRows ?? 1000,
         informationSchemaRowLimit: options.informationSchemaRowLimit ?? Number.POSITIVE_INFINITY,
+        localStageDir: options.localStageDir,
       },
       instance,
     );
@@ -803,6 +809,21 @@ export class SnowflakeEmulator {
   private async special(run: Running, tokens: Token[], words: string[]): Promise<Record<string, unknown> | undefined> {
     const { session } = run;
     const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment' && t.text !== ';');
+    if (words[0] === 'PUT' && this.options.localStageDir) {
+      // The server only says where the file goes; the client reads and copies it.
+      const source = /^PUT\s+'?file:\/\/([^\s']+)/i.exec(run.query.sqlText.trim())?.[1] ?? '';
+      run.query.engineSettledAt = Date.now();
+      return {
+        ...this.resultData(run, [], [], 0x0001),
+        command: 'UPLOAD',
+        src_locations: [source],
+        autoCompress: false,
+        sourceCompression: 'none',
+        parallel: 1,
+        overwrite: true,
+        stageInfo: { locationType: 'LOCAL_FS', location: this.options.localStageDir, path: '', region: null, creds: {} },
+      };
+    }
     if (words[0] === 'ALTER' && words[1] === 'SESSION' && words[2] === 'SET') {
       // ALTER SESSION SET A = 1, B = 'x'
       const rest = significant.slice(3);
