@@ -534,7 +534,8 @@ describe('SnowflakeConnector against the emulator', () => {
       assert.deepEqual(parsed.authentication, { kind: 'password', password: PASSWORD });
       const oauth = snowflakeOptionsFromUrl('snowflake://myorg-acct/DB?authenticator=oauth', { SNOWFLAKE_USER: 'u', SNOWFLAKE_TOKEN: OAUTH_TOKEN });
       assert.deepEqual(oauth.authentication, { kind: 'oauth', token: OAUTH_TOKEN });
-      assert.equal(snowflakeOptionsFromUrl('snowflake://u@acct', {}).authentication.kind, 'externalbrowser');
+      assert.equal(snowflakeOptionsFromUrl('snowflake://u@acct?authenticator=externalbrowser', {}).authentication.kind, 'externalbrowser');
+      assert.throws(() => snowflakeOptionsFromUrl('snowflake://u@acct', {}), ConnectorError, 'no credential: a clear error, not a browser window');
       assert.throws(() => snowflakeOptionsFromUrl(`snowflake://u:${PASSWORD}@acct`, {}), (e: Error) => e instanceof ConnectorError && !e.message.includes(PASSWORD));
       assert.throws(() => snowflakeOptionsFromUrl('snowflake://u@acct?accessUrl=https://evil.example.com', { SNOWFLAKE_PASSWORD: PASSWORD }), ConnectorError);
       assert.equal(snowflakeOptionsFromUrl(`snowflake://u@acct?accessUrl=${emulator.url}`, { SNOWFLAKE_PASSWORD: PASSWORD }).accessUrl, emulator.url);

@@ -7,7 +7,7 @@ export function errorParts(error: unknown): { code: string | undefined; sqlState
     return {
       code: e.code === undefined || e.code === null ? undefined : String(e.code),
       sqlState: typeof e.sqlState === 'string' ? e.sqlState : undefined,
-      message: typeof e.message === 'string' ? e.message : String(error),
+      message: withoutStackLines(typeof e.message === 'string' ? e.message : String(error)),
     };
   }
   return { code: undefined, sqlState: undefined, message: String(error) };
@@ -26,4 +26,13 @@ export function hintFor(code: string | undefined, sqlState: string | undefined):
   if (code === '000904' || sqlState === '42000') return 'Check the SQL and the column names.';
   if (code === '390104' || code === '390111' || code === '390112' || code === '390114') return 'The Snowflake session ended; reconnect.';
   return undefined;
+}
+
+/** A driver message never carries stack frames (its code is minified: frames mean nothing to a user). */
+function withoutStackLines(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s+at\s.*(\(.*\)|:\d+:\d+)$/.test(line))
+    .join('\n')
+    .trim();
 }

@@ -9,7 +9,8 @@ import type { SnowflakeAuthentication, SnowflakeConnectionOptions } from './opti
  * `snowflake://[user@]account/DATABASE/SCHEMA?warehouse=WH&role=ROLE&authenticator=...`, with the
  * credentials from the environment (never from the URL): SNOWFLAKE_USER, SNOWFLAKE_PASSWORD,
  * SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY_RAW (+ SNOWFLAKE_PRIVATE_KEY_PASSPHRASE),
- * SNOWFLAKE_TOKEN; SNOWFLAKE_AUTHENTICATOR picks one when several are set.
+ * SNOWFLAKE_TOKEN; SNOWFLAKE_AUTHENTICATOR picks one when several are set. Browser sign-in only
+ * when asked for (authenticator=externalbrowser); no credential at all is a ConnectorError naming them.
  */
 export function snowflakeOptionsFromUrl(url: string, env: NodeJS.ProcessEnv = {}): SnowflakeConnectionOptions {
   const example = 'Example: snowflake://analyst@myorg-myaccount/ANALYTICS/PUBLIC?warehouse=WH&role=ANALYST';
@@ -49,6 +50,10 @@ export function snowflakeOptionsFromUrl(url: string, env: NodeJS.ProcessEnv = {}
   };
 }
 
+const CREDENTIAL_HINT =
+  'Set SNOWFLAKE_PASSWORD (password), SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY_RAW (key pair; plus SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for an encrypted key) ' +
+  'or SNOWFLAKE_TOKEN (OAuth), or add &authenticator=externalbrowser to the URL to sign in in the browser.';
+
 function authenticationFromEnv(chosen: string, env: NodeJS.ProcessEnv): SnowflakeAuthentication {
   const keyPath = env.SNOWFLAKE_PRIVATE_KEY_PATH;
   const keyRaw = env.SNOWFLAKE_PRIVATE_KEY_RAW;
@@ -59,22 +64,22 @@ function authenticationFromEnv(chosen: string, env: NodeJS.ProcessEnv): Snowflak
       try {
         privateKey = readFileSync(keyPath, 'utf8');
       } catch (error) {
-        throw new ConnectorError(`Could not read the private key file ${keyPath}: ${(error as Error).message}`);
+        throw new ConnectorError(`Could not read the private key file ${keyPath}: ${(error as Error).message}`, 'Check SNOWFLAKE_PRIVATE_KEY_PATH.');
       }
     }
-    if (!privateKey) throw new ConnectorError('Key-pair sign-in needs SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY_RAW.');
+    if (!privateKey) throw new ConnectorError('Key-pair sign-in needs SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PRIVATE_KEY_RAW.', 'Set SNOWFLAKE_PRIVATE_KEY_PATH to the PEM file (and SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if it is encrypted).');
     return { kind: 'keypair', privateKey, passphrase };
   };
   switch (chosen) {
     case 'snowflake':
     case 'password':
-      if (!env.SNOWFLAKE_PASSWORD) throw new ConnectorError('Password sign-in needs SNOWFLAKE_PASSWORD.');
+      if (!env.SNOWFLAKE_PASSWORD) throw new ConnectorError('Password sign-in needs SNOWFLAKE_PASSWORD.', 'Set SNOWFLAKE_PASSWORD in the environment (a password in the URL is not accepted).');
       return { kind: 'password', password: env.SNOWFLAKE_PASSWORD };
     case 'snowflake_jwt':
     case 'keypair':
       return keypair();
     case 'oauth':
-      if (!env.SNOWFLAKE_TOKEN) throw new ConnectorError('OAuth sign-in needs SNOWFLAKE_TOKEN.');
+      if (!env.SNOWFLAKE_TOKEN) throw new ConnectorError('OAuth sign-in needs SNOWFLAKE_TOKEN.', 'Set SNOWFLAKE_TOKEN to an OAuth access token for this user.');
       return { kind: 'oauth', token: env.SNOWFLAKE_TOKEN };
     case 'externalbrowser':
       return { kind: 'externalbrowser' };
@@ -82,7 +87,9 @@ function authenticationFromEnv(chosen: string, env: NodeJS.ProcessEnv): Snowflak
       if (keyPath || keyRaw) return keypair();
       if (env.SNOWFLAKE_TOKEN) return { kind: 'oauth', token: env.SNOWFLAKE_TOKEN };
       if (env.SNOWFLAKE_PASSWORD) return { kind: 'password', password: env.SNOWFLAKE_PASSWORD };
-      return { kind: 'externalbrowser' };
+      // Said before the driver is loaded: a silent fall back to browser sign-in would leave a
+      // terminal waiting on a browser window.
+      throw new ConnectorError('No Snowflake credentials were found in the environment.', CREDENTIAL_HINT);
     default:
       throw new ConnectorError(`Unknown Snowflake authenticator "${chosen}".`, 'Use password, keypair, oauth or externalbrowser.');
   }
