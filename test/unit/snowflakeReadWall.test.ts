@@ -108,6 +108,18 @@ describe('Snowflake reads run only what Snowflake compiles as a query', () => {
     assert.ok((plain.partitionsTotal ?? 0) >= 1);
   });
 
+  test('EXPLAIN then the read of the same text share one compile; a refused text is compiled every time', async () => {
+    const sql = 'SELECT COUNT(*) AS N FROM ITEMS';
+    await reader.explain(sql);
+    assert.deepEqual((await readAll(await reader.query(sql))).rows, [[3]]);
+    assert.deepEqual(sent(sql).map((q) => q.describeOnly), [true, false]);
+    const refused = 'SELECT 2 AS REFUSED_TWICE';
+    emulator.reportStatementType(refused, 0x3100);
+    await assert.rejects(reader.query(refused), /not as a query/);
+    await assert.rejects(reader.query(refused), /not as a query/);
+    assert.deepEqual(sent(refused).map((q) => q.describeOnly), [true, true]);
+  });
+
   test('binds travel with the compile too, and bind-typed columns compile', async () => {
     const sql = 'SELECT ? AS A, NAME FROM ITEMS WHERE ID = ?';
     assert.deepEqual((await readAll(await reader.query(sql, { binds: ['x', 3] }))).rows, [['x', 'c']]);

@@ -48,6 +48,12 @@ export class SnowflakeConnector implements Connector {
   readonly id: string;
   private closed = false;
   private readonly catalog: SnowflakeCatalog;
+  /**
+   * The last text (with its binds) Snowflake compiled as a query on this connection. The statement
+   * type of a text does not change with the objects it names, so the policy gate's EXPLAIN and the
+   * read that follows it share one compile.
+   */
+  private lastQueryCompiled: string | undefined;
 
   private constructor(
     private readonly options: SnowflakeConnectionOptions,
@@ -214,6 +220,8 @@ export class SnowflakeConnector implements Connector {
 
   /** Refuses a text unless Snowflake compiles it as a query (the 0x1000 statement type family). */
   private async requireQuery(sql: string, binds: SnowflakeQueryOptions['binds'], signal: AbortSignal | undefined): Promise<void> {
+    const key = JSON.stringify([sql, binds ?? []]);
+    if (key === this.lastQueryCompiled) return;
     let typeId: number | undefined;
     try {
       typeId = await this.compile(sql, binds, signal);
@@ -221,7 +229,10 @@ export class SnowflakeConnector implements Connector {
       throw this.translate(error);
     }
     if (signal?.aborted) throw new QueryCancelledError();
-    if (isQueryType(typeId)) return;
+    if (isQueryType(typeId)) {
+      this.lastQueryCompiled = key;
+      return;
+    }
     const reported = typeId === undefined ? 'reported no statement type' : `compiled it as ${kindOfStatementType(typeId)} (statement type 0x${typeId.toString(16)})`;
     throw new ConnectorError(
       `Snowflake ${reported}, not as a query, so it was not run: reads run only queries.`,
