@@ -8,6 +8,7 @@ import { createServer, get as httpGet, type IncomingMessage, type Server, type S
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import {
+  DuckDBArrayValue,
   DuckDBBlobValue,
   DuckDBDateValue,
   DuckDBDecimalValue,
@@ -20,6 +21,7 @@ import {
   DuckDBTimeValue,
   DuckDBTypeId,
   StatementType,
+  VARCHAR,
   type DuckDBConnection,
   type DuckDBPreparedStatement,
   type DuckDBType,
@@ -54,6 +56,11 @@ export interface SnowflakeEmulatorOptions {
    * returned too much data" (090030), which big accounts hit without selective predicates.
    */
   informationSchemaRowLimit?: number;
+  /**
+   * PUT is answered as Snowflake answers it (the upload instructions the driver's file transfer
+   * agent then carries out itself), with this folder as a LOCAL_FS stage. Without it, PUT fails.
+   */
+  localStageDir?: string;
 }
 
 export interface RecordedRequest {
@@ -96,6 +103,8 @@ export interface EmulatedQuery {
   describeOnly: boolean;
   state: QueryState;
   startedAt: number;
+  /** When the statement was handed to DuckDB to run (never for describe-only). */
+  executingAt?: number;
   /** When DuckDB returned or threw: a cancel is real only if this comes soon after the abort. */
   engineSettledAt?: number;
   /** DuckDB reported the query as interrupted. */
@@ -167,15 +176,30 @@ const FORMAT_PARAMETERS: Record<string, unknown> = {
 
 const ECHOED_PARAMETERS = new Set(['QUERY_TAG', 'JS_TREAT_INTEGER_AS_BIGINT', 'STATEMENT_TIMEOUT_IN_SECONDS', 'MULTI_STATEMENT_COUNT']);
 
+// statementTypeId as Snowflake reports it, by DuckDB statement type (codes as in snowflake-jdbc's
+// SFStatementType: 0x1000 queries, 0x3000 DML, 0x4000 session commands, 0x5000 transactions,
+// 0x6000 DDL; 0x0000 unknown).
 const STATEMENT_TYPE_IDS: Record<string, number> = {
   SELECT: 0x1000,
   EXPLAIN: 0x1000,
+  RELATION: 0x1000,
   INSERT: 0x3100,
   UPDATE: 0x3200,
   DELETE: 0x3300,
+  MERGE_INTO: 0x3400,
+  COPY: 0x3600,
+  SET: 0x4100,
+  VARIABLE_SET: 0x4100,
+  PRAGMA: 0x4000,
+  TRANSACTION: 0x5000,
   CREATE: 0x6000,
+  CREATE_FUNC: 0x6000,
   DROP: 0x6000,
   ALTER: 0x6000,
+  ANALYZE: 0x6000,
+  VACUUM: 0x6000,
+  ATTACH: 0x6000,
+  DETACH: 0x6000,
 };
 
 const DML_COUNT_NAMES: Record<string, string> = {
@@ -189,8 +213,11 @@ const MACROS = [
   `CREATE MACRO memory.main.IFF(c, a, b) AS CASE WHEN c THEN a ELSE b END`,
   `CREATE MACRO memory.main.NVL(a, b) AS coalesce(a, b)`,
   `CREATE MACRO memory.main.ZEROIFNULL(a) AS coalesce(a, 0)`,
-  `CREATE MACRO memory.main.PARSE_JSON(s) AS json(s)`,
+  // CAST keeps the text as written (json() would round big numbers through a double).
+  `CREATE MACRO memory.main.PARSE_JSON(s) AS CAST(s AS JSON)`,
   `CREATE MACRO memory.main.TO_VARCHAR(x) AS CAST(x AS VARCHAR)`,
+  // TO_BINARY's default format is HEX.
+  `CREATE MACRO memory.main.TO_BINARY(s) AS unhex(s)`,
   `CREATE MACRO memory.main.sf_type(t) AS CASE
      WHEN t IN ('TINYINT','SMALLINT','INTEGER','BIGINT','HUGEINT','UTINYINT','USMALLINT','UINTEGER','UBIGINT','UHUGEINT') OR t LIKE 'DECIMAL%' THEN 'NUMBER'
      WHEN t IN ('FLOAT','DOUBLE') THEN 'FLOAT'
@@ -249,6 +276,8 @@ export class SnowflakeEmulator {
   readonly browserVisits: string[] = [];
   url = '';
 
+  /** Test hook: statement types to report for exact SQL texts, whatever DuckDB makes of them. */
+  private readonly reportedTypes = new Map<string, number>();
   private readonly running = new Map<string, Running>();
   private readonly byRequestId = new Map<string, Running>();
   private readonly pendingAborts = new Set<string>();
@@ -264,7 +293,7 @@ export class SnowflakeEmulator {
   private catalogChanged = true;
 
   private constructor(
-    private readonly options: Required<Omit<SnowflakeEmulatorOptions, 'setup'>>,
+    private readonly options: Required<Omit<SnowflakeEmulatorOptions, 'setup' | 'localStageDir'>> & Pick<SnowflakeEmulatorOptions, 'localStageDir'>,
     private readonly instance: DuckDBInstance,
   ) {}
 
@@ -290,6 +319,7 @@ export class SnowflakeEmulator {
         pendingAfterMs: options.pendingAfterMs ?? 300,
         partitionRows: options.partitionRows ?? 1000,
         informationSchemaRowLimit: options.informationSchemaRowLimit ?? Number.POSITIVE_INFINITY,
+        localStageDir: options.localStageDir,
       },
       instance,
     );
@@ -335,6 +365,19 @@ export class SnowflakeEmulator {
   /** Makes every current session token expire, so the next request must renew it with the master token. */
   expireSessionTokens(): void {
     for (const session of this.sessions) this.expiredTokens.add(session.token);
+  }
+
+  /**
+   * From now on, report `statementTypeId` for this exact SQL text (describe-only and execution),
+   * like a server whose compiler classifies the text differently from a local parser.
+   */
+  reportStatementType(sqlText: string, statementTypeId: number): void {
+    this.reportedTypes.set(sqlText, statementTypeId);
+  }
+
+  /** Resolves once `condition` holds (checked every 5 ms): tests wait on what the server saw, not on time. */
+  async waitFor(condition: () => boolean): Promise<void> {
+    while (!condition()) await delay(5);
   }
 
   queriesMatching(pattern: RegExp): EmulatedQuery[] {
@@ -687,10 +730,14 @@ export class SnowflakeEmulator {
     const nameOf = (name: string) => (kind in DML_COUNT_NAMES && name === 'Count' ? DML_COUNT_NAMES[kind] : snowflakeName(name, quoted));
     if (query.describeOnly) {
       // Compile only: the statement is prepared, never run.
-      const columns = Array.from({ length: prepared.columnCount }, (_, i) => rowType(nameOf(prepared.columnName(i)), prepared.columnType(i)));
+      // A column whose type only binding decides (SELECT ? AS A) is described as text, like Snowflake does.
+      const columns = Array.from({ length: prepared.columnCount }, (_, i) =>
+        prepared.columnTypeId(i) === DuckDBTypeId.INVALID ? rowType(nameOf(prepared.columnName(i)), VARCHAR) : rowType(nameOf(prepared.columnName(i)), prepared.columnType(i)),
+      );
       query.engineSettledAt = Date.now();
-      return this.resultData(run, columns, [], STATEMENT_TYPE_IDS[kind] ?? 0x4000);
+      return this.resultData(run, columns, [], this.statementTypeId(query, kind));
     }
+    query.executingAt = Date.now();
     const reader = await prepared.runAndReadAll();
     query.engineSettledAt = Date.now();
     if (prepared.statementType !== StatementType.SELECT) this.catalogChanged = true; // DDL, and DML (it moves LAST_ALTERED too)
@@ -700,10 +747,12 @@ export class SnowflakeEmulator {
     }
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => rowType(nameOf(name), types[i]));
-    const nested = types.some((t) => isNested(t));
-    const json = nested ? reader.getRowsJson() : undefined;
-    const rowset = reader.getRows().map((row, r) => row.map((value, c) => encodeValue(value, types[c], json?.[r]?.[c])));
-    return this.resultData(run, columns, rowset, STATEMENT_TYPE_IDS[kind] ?? 0x4000);
+    const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c])));
+    return this.resultData(run, columns, rowset, this.statementTypeId(query, kind));
+  }
+
+  private statementTypeId(query: EmulatedQuery, duckdbKind: string): number {
+    return this.reportedTypes.get(query.sqlText) ?? STATEMENT_TYPE_IDS[duckdbKind] ?? 0x0000;
   }
 
   /**
@@ -760,6 +809,21 @@ export class SnowflakeEmulator {
   private async special(run: Running, tokens: Token[], words: string[]): Promise<Record<string, unknown> | undefined> {
     const { session } = run;
     const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment' && t.text !== ';');
+    if (words[0] === 'PUT' && this.options.localStageDir) {
+      // The server only says where the file goes; the client reads and copies it.
+      const source = /^PUT\s+'?file:\/\/([^\s']+)/i.exec(run.query.sqlText.trim())?.[1] ?? '';
+      run.query.engineSettledAt = Date.now();
+      return {
+        ...this.resultData(run, [], [], 0x0001),
+        command: 'UPLOAD',
+        src_locations: [source],
+        autoCompress: false,
+        sourceCompression: 'none',
+        parallel: 1,
+        overwrite: true,
+        stageInfo: { locationType: 'LOCAL_FS', location: this.options.localStageDir, path: '', region: null, creds: {} },
+      };
+    }
     if (words[0] === 'ALTER' && words[1] === 'SESSION' && words[2] === 'SET') {
       // ALTER SESSION SET A = 1, B = 'x'
       const rest = significant.slice(3);
@@ -804,7 +868,7 @@ export class SnowflakeEmulator {
       const types = reader.columnTypes();
       // SHOW output columns are lower-case in Snowflake.
       const columns = reader.columnNames().map((name, i) => rowType(name, types[i]));
-      const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c], undefined)));
+      const rowset = reader.getRows().map((row) => row.map((value, c) => encodeValue(value, types[c])));
       return this.resultData(run, columns, rowset, 0x4400);
     }
     return undefined;
@@ -1023,6 +1087,8 @@ const TYPE_WORDS: Record<string, string> = {
   FLOAT4: 'DOUBLE',
   FLOAT8: 'DOUBLE',
   STRING: 'VARCHAR',
+  BINARY: 'BLOB',
+  VARBINARY: 'BLOB',
 };
 
 function translate(tokens: Token[], session: EmulatedSession, databases: readonly string[]): string {
@@ -1203,9 +1269,9 @@ function secondsFromMicros(micros: bigint): string {
   return `${negative ? '-' : ''}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}000`;
 }
 
-function encodeValue(value: DuckDBValue, type: DuckDBType, nestedJson: unknown): string | null {
+function encodeValue(value: DuckDBValue, type: DuckDBType): string | null {
   if (value === null || value === undefined) return null;
-  if (isNested(type)) return JSON.stringify(nestedJson);
+  if (isNested(type)) return semiStructuredText(value);
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value);
@@ -1214,8 +1280,25 @@ function encodeValue(value: DuckDBValue, type: DuckDBType, nestedJson: unknown):
   if (value instanceof DuckDBDateValue) return String(value.days);
   if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue || value instanceof DuckDBTimeValue) return secondsFromMicros(value.micros);
   if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes).toString('hex');
-  if (value instanceof DuckDBListValue || value instanceof DuckDBStructValue || value instanceof DuckDBMapValue) return JSON.stringify(nestedJson);
   return String(value);
+}
+
+/**
+ * ARRAY and OBJECT values as Snowflake writes them: JSON text with numbers as their exact digits
+ * (DuckDB's own JSON form quotes 64-bit integers) and NaN/Infinity unquoted, as Snowflake prints
+ * non-finite doubles inside a VARIANT. Other scalars are quoted text.
+ */
+function semiStructuredText(value: DuckDBValue): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof DuckDBDecimalValue) return value.toString();
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return `[${value.items.map(semiStructuredText).join(',')}]`;
+  if (value instanceof DuckDBStructValue) return `{${Object.entries(value.entries).map(([k, v]) => `${JSON.stringify(k)}:${semiStructuredText(v)}`).join(',')}}`;
+  if (value instanceof DuckDBMapValue) return `{${value.entries.map((e) => `${JSON.stringify(String(e.key))}:${semiStructuredText(e.value)}`).join(',')}}`;
+  return JSON.stringify(String(value));
 }
 
 // ---------------------------------------------------------------------------------------------

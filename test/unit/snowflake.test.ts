@@ -370,7 +370,8 @@ describe('SnowflakeConnector against the emulator', () => {
     test('Stop right away aborts by request id and DuckDB stops', async () => {
       const controller = new AbortController();
       const started = Date.now();
-      setTimeout(() => controller.abort(), 100);
+      // As soon as the statement itself (not its describe-only compile) reaches the server.
+      void emulator.waitFor(() => emulator.queries.some((q) => q.sqlText === ENDLESS_SQL && q.executingAt !== undefined && q.state === 'running')).then(() => controller.abort());
       await failure(db.query(ENDLESS_SQL, { signal: controller.signal }), QueryCancelledError);
       assert.ok(Date.now() - started < 3000, 'the caller is released promptly');
       const query = emulator.queriesMatching(/NUMBERS c/).at(-1)!;
@@ -533,7 +534,8 @@ describe('SnowflakeConnector against the emulator', () => {
       assert.deepEqual(parsed.authentication, { kind: 'password', password: PASSWORD });
       const oauth = snowflakeOptionsFromUrl('snowflake://myorg-acct/DB?authenticator=oauth', { SNOWFLAKE_USER: 'u', SNOWFLAKE_TOKEN: OAUTH_TOKEN });
       assert.deepEqual(oauth.authentication, { kind: 'oauth', token: OAUTH_TOKEN });
-      assert.equal(snowflakeOptionsFromUrl('snowflake://u@acct', {}).authentication.kind, 'externalbrowser');
+      assert.equal(snowflakeOptionsFromUrl('snowflake://u@acct?authenticator=externalbrowser', {}).authentication.kind, 'externalbrowser');
+      assert.throws(() => snowflakeOptionsFromUrl('snowflake://u@acct', {}), ConnectorError, 'no credential: a clear error, not a browser window');
       assert.throws(() => snowflakeOptionsFromUrl(`snowflake://u:${PASSWORD}@acct`, {}), (e: Error) => e instanceof ConnectorError && !e.message.includes(PASSWORD));
       assert.throws(() => snowflakeOptionsFromUrl('snowflake://u@acct?accessUrl=https://evil.example.com', { SNOWFLAKE_PASSWORD: PASSWORD }), ConnectorError);
       assert.equal(snowflakeOptionsFromUrl(`snowflake://u@acct?accessUrl=${emulator.url}`, { SNOWFLAKE_PASSWORD: PASSWORD }).accessUrl, emulator.url);

@@ -38,8 +38,8 @@ describe('Snowflake catalog sync against the emulator', () => {
   });
 
   /** A connector of its own, and the statements its session sent. */
-  async function open(): Promise<{ connector: SnowflakeConnector; statements: () => EmulatedQuery[] }> {
-    const connector = await SnowflakeConnector.open({ ...options(emulator.url), id: `snowflake-catalog-${opened.length}` });
+  async function open(writable = false): Promise<{ connector: SnowflakeConnector; statements: () => EmulatedQuery[] }> {
+    const connector = await SnowflakeConnector.open({ ...options(emulator.url), id: `snowflake-catalog-${opened.length}`, writable });
     opened.push(connector);
     const session = emulator.sessions.at(-1)!;
     return { connector, statements: () => emulator.queries.filter((q) => q.sessionId === session.id) };
@@ -163,14 +163,15 @@ describe('Snowflake catalog sync against the emulator', () => {
     assert.deepEqual(changed, ['LAKE.NEW_ONE', `LAKE.${lakeName(5)}`, `LAKE.${lakeName(6)}`]);
 
     // As in Snowflake, DML moves LAST_ALTERED too: the table is re-read, which is harmless.
-    for await (const batch of (await db.query(`INSERT INTO LAKE.${lakeName(8)} (C00) VALUES (1)`)).batches()) void batch;
+    // (Reads run only queries: the DML and ALTER SESSION go through execute on a writable connection.)
+    const other = (await open(true)).connector;
+    await other.execute(`INSERT INTO LAKE.${lakeName(8)} (C00) VALUES (1)`);
     const afterInsert = await db.tableVersions();
     assert.deepEqual([...afterInsert.keys()].filter((k) => afterInsert.get(k) !== after.get(k)), [`LAKE.${lakeName(8)}`]);
     await emulator.duck(`DELETE FROM ANALYTICS.LAKE.${lakeName(8)}`);
 
     // A user's TIMESTAMP_LTZ_OUTPUT_FORMAT of whole days must not blur the fingerprint.
-    const other = (await open()).connector;
-    for await (const batch of (await other.query(`ALTER SESSION SET TIMESTAMP_LTZ_OUTPUT_FORMAT = 'YYYY-MM-DD'`)).batches()) void batch;
+    await other.execute(`ALTER SESSION SET TIMESTAMP_LTZ_OUTPUT_FORMAT = 'YYYY-MM-DD'`);
     const current = await db.tableVersions();
     assert.deepEqual(await other.tableVersions(), current);
     await emulator.duck(`DROP TABLE ANALYTICS.LAKE.NEW_ONE`);
