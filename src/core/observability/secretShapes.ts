@@ -1,0 +1,80 @@
+// Shapes of credentials that can be recognised without knowing their value: key blocks, cloud
+// access keys, vendor tokens, bearer headers, JWTs. Each is masked wherever text leaves Pipewright
+// (to the model, an event, an audit line). The patterns work on raw text and on text that was
+// JSON-encoded first (newlines as `\n`, quotes as `\"`), because tool output is encoded before it
+// is masked.
+
+interface SecretShape {
+  name: string;
+  pattern: RegExp;
+  /** Replacement: keep the label (`Bearer `, `-----BEGIN … KEY-----`), drop the value. */
+  mask: string | ((match: string, ...groups: string[]) => string);
+}
+
+// Base64 body characters plus the whitespace (raw, CRLF, or JSON-escaped `\n`/`\r`) between lines.
+const PEM_BODY = String.raw`(?:[A-Za-z0-9+/=:,\-\s]|\\{1,2}[rn])*`;
+
+export const SECRET_SHAPES: readonly SecretShape[] = [
+  {
+    // A whole private key block, CRLF or LF, with Proc-Type/DEK-Info headers; also one cut short (no END line).
+    name: 'private key block',
+    pattern: new RegExp(String.raw`(-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----)(?:[\s\S]*?-----END \2-----|${PEM_BODY})`, 'g'),
+    mask: (_m, begin: string, kind: string) => `${begin}***-----END ${kind}-----`,
+  },
+  {
+    // The same block base64-encoded once more (a Kubernetes secret, a CI variable): "-----BEGIN" in base64, at any alignment.
+    name: 'base64-wrapped key block',
+    pattern: /(?:LS0tLS1CRUdJT|0tLS0tQkVHSU|tLS0tLUJFR0lO)[A-Za-z0-9+/=]{20,}/g,
+    mask: '***',
+  },
+  {
+    // The private_key of a service-account JSON and its id, JSON-escaped or not.
+    name: 'private key field',
+    pattern: /(\\?"private_key(?:_id)?\\?"\s*:\s*\\?")((?:[^"\\]|\\\\|\\[^"\\])*)/g,
+    mask: (_m, key: string) => `${key}***`,
+  },
+  {
+    // An AWS secret key: named (ini, env, JSON) ...
+    name: 'AWS secret access key (named)',
+    pattern: /((?:aws_?)?secret_?access_?key\\?"?'?\s*[:=]\s*\\?"?'?)([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    mask: (_m, key: string) => `${key}***`,
+  },
+  {
+    // ... or standing within a few lines after its access key id.
+    name: 'AWS secret access key (next to its id)',
+    pattern: /(\b(?:AKIA|ASIA)[A-Z0-9]{16}\b[\s\S]{0,300}?)(?<![A-Za-z0-9/+=])([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g,
+    mask: (_m, before: string) => `${before}***`,
+  },
+  { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b/g, mask: '***' },
+  { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, mask: '***' },
+  { name: 'GitLab token', pattern: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}/g, mask: '***' },
+  { name: 'Slack token', pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g, mask: '***' },
+  { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g, mask: 'https://hooks.slack.com/services/***' },
+  // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-) and Stripe (sk_live_, rk_test_) keys. Not `sk_…`
+  // alone: that is how warehouses name surrogate keys.
+  { name: 'API secret key', pattern: /\b(?:sk-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,})/g, mask: '***' },
+  { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, mask: '***' },
+  { name: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, mask: '***' },
+  { name: 'Hugging Face token', pattern: /\bhf_[A-Za-z0-9]{30,}\b/g, mask: '***' },
+  // An Authorization header's credentials (any scheme), and a bearer token wherever it is quoted.
+  {
+    name: 'authorization header',
+    pattern: /(\bAuthorization\\?"?'?\s*[:=]\s*\\?"?'?(?:(?:Bearer|Basic|Token|Digest)\s+)?)[A-Za-z0-9._~+/=-]{6,}/gi,
+    mask: (_m, head: string) => `${head}***`,
+  },
+  { name: 'bearer token', pattern: /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, mask: (_m, head: string) => `${head}***` },
+  { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}/g, mask: '***' },
+  {
+    // scheme://user:password@host. A "password" that is a port and a path (host:8080/a@b) is left alone.
+    name: 'URL credentials',
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"\\]+):(?!\d*(?:[/?#"\\]|$))[^\s@"\\]*@/gi,
+    mask: (_m, head: string) => `${head}:***@`,
+  },
+];
+
+/** Masks every secret shape in `text`. */
+export function maskSecretShapes(text: string): string {
+  let out = text;
+  for (const shape of SECRET_SHAPES) out = out.replace(shape.pattern, shape.mask as (substring: string, ...args: string[]) => string);
+  return out;
+}
