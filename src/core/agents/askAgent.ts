@@ -171,6 +171,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
             grants,
             signal,
             onApprovalRequest: (request) => emit({ type: 'approval.requested', step, callId: call.id, request }),
+            workspaceRoot: options.workspaceRoot,
           });
           Object.assign(record, { decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, argsHash: gate.argsHash, ...(gate.approval ? { approval: gate.approval } : {}), ...(gate.estimate ? { estimatedRows: gate.estimate.rows } : {}) });
           emit({ type: 'tool.decision', step, callId: call.id, tool: call.name, decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, ...(gate.approval ? { approval: gate.approval } : {}) });
@@ -180,7 +181,8 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
           if (!gate.allowed) throw new ToolError(`Refused by Pipewright's policy: ${gate.reasons.map((r) => (/[.!?]$/.test(r) ? r : `${r}.`)).join(' ')}`);
           // The approval is bound to these exact arguments: re-hash what is about to run.
           if (argsHash(parsed.tool.name, parsed.input, options.connection) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
-          const outcome = await parsed.tool.run(ctx, parsed.input);
+          // An approved read covers the content the user was asked about, nothing swapped in since.
+          const outcome = await parsed.tool.run(gate.fileSha256 ? { ...ctx, approvedFileSha256: gate.fileSha256 } : ctx, parsed.input);
           const checked = parsed.tool.output.safeParse(outcome.content);
           if (!checked.success) throw new ToolError(`${parsed.tool.name} produced output that does not match its declared shape.`);
           if (outcome.sql && outcome.preview) lastQuery = { sql: outcome.sql, result: outcome.preview };
