@@ -647,6 +647,10 @@ export class SnowflakeConnector implements Connector {
     return redact(redactDriverText(text), this.secrets);
   }
 
+  redactSecrets(text: string): string {
+    return redact(text, this.secrets);
+  }
+
   /** Driver errors become ConnectorErrors with the server's code, minus any secret. */
   private translate(error: unknown, stop?: StopControl): Error {
     if (stop?.reason === 'cancel') return new QueryCancelledError();
