@@ -4,7 +4,7 @@
 // credential files are refused by name and by content, and secret shapes never reach the model.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DuckDBConnector } from '../../src/core/connectors/duckdb';
@@ -133,6 +133,19 @@ describe('which reads ask first', () => {
     writeFileSync(join(sub, 'private.txt'), 'x\n');
     const read = await readAs('linked/private.txt');
     assert.equal(read.gate.decision, 'approve');
+  });
+
+  test('a hard link (perhaps to a file outside the workspace) asks first, even as a project source', async () => {
+    const outside = join(root, '..', `${root.split('/').pop()}-outside.sql`);
+    writeFileSync(outside, 'select 1 -- from outside\n');
+    linkSync(outside, join(root, 'models', 'linked.sql'));
+    try {
+      const read = await readAs('models/linked.sql');
+      assert.equal(read.gate.decision, 'approve');
+      assert.match(read.asked[0].reasons.join(' '), /hard link/);
+    } finally {
+      rmSync(outside);
+    }
   });
 
   test('outside a git repository, project sources are free and the rest asks', async () => {

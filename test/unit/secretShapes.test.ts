@@ -16,6 +16,8 @@ const SHAPES: { name: string; secret: string; text: string }[] = [
   { name: 'PEM private key (CRLF)', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `key:\r\n${pem('\r\n')}rest` },
   { name: 'RSA key cut short (no END line)', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}` },
   { name: 'encrypted OpenSSH key', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN OPENSSH PRIVATE KEY-----\n${PEM_BODY}\n-----END OPENSSH PRIVATE KEY-----` },
+  { name: 'encrypted PEM with headers', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----` },
+  { name: 'PGP private key with a Version header', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n${PEM_BODY}\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----` },
   { name: 'base64-wrapped key block', secret: Buffer.from(pem('\n')).toString('base64').slice(30, 70), text: `tls.key: ${Buffer.from(pem('\n')).toString('base64')}` },
   { name: 'base64-wrapped key block, shifted by one byte', secret: Buffer.from(`x${pem('\n')}`).toString('base64').slice(30, 70), text: `v=${Buffer.from(`x${pem('\n')}`).toString('base64')}` },
   { name: 'GCP private_key field', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: JSON.stringify({ type: 'service_account', private_key: pem('\n') }) },
@@ -63,6 +65,10 @@ describe('ordinary text is left alone', () => {
     'postgres://analyst@db.example.com:5432/warehouse',
   ];
   for (const text of ORDINARY) test(text.slice(0, 40), () => assert.equal(redact(text), text));
+
+  test('the text around a key block is kept', () => {
+    assert.equal(redact(`before\n${pem('\n')}after the key.`), 'before\n-----BEGIN PRIVATE KEY-----***-----END PRIVATE KEY-----\nafter the key.');
+  });
 
   test('known secret values are masked too', () => {
     assert.equal(redact('token abcd1234 leaked', ['abcd1234']), 'token *** leaked');

@@ -11,20 +11,23 @@ interface SecretShape {
   mask: string | ((match: string, ...groups: string[]) => string);
 }
 
-// Base64 body characters plus the whitespace (raw, CRLF, or JSON-escaped `\n`/`\r`) between lines.
-const PEM_BODY = String.raw`(?:[A-Za-z0-9+/=:,\-\s]|\\{1,2}[rn])*`;
+// A key block's body: base64 lines (raw, CRLF, or JSON-escaped `\n`/`\r` between them) and its
+// headers. No space or dash, so it stops at the END line; every pattern here is linear in its input
+// (no two ways to match the same text, runs started only where they begin, lengths bounded),
+// because file content from the workspace is attacker-controlled.
+const PEM_BODY = String.raw`(?:(?:Proc-Type|DEK-Info|Version|Comment|Hash): ?[^\r\n\\]{0,200}|\\{1,2}[rnt]|[A-Za-z0-9+/=\r\n\t])*`;
 
 export const SECRET_SHAPES: readonly SecretShape[] = [
   {
     // A whole private key block, CRLF or LF, with Proc-Type/DEK-Info headers; also one cut short (no END line).
     name: 'private key block',
-    pattern: new RegExp(String.raw`(-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----)(?:[\s\S]*?-----END \2-----|${PEM_BODY})`, 'g'),
+    pattern: new RegExp(String.raw`(-----BEGIN ((?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?)-----)${PEM_BODY}(?:-----END [A-Z0-9 ]{0,60}-----)?`, 'g'),
     mask: (_m, begin: string, kind: string) => `${begin}***-----END ${kind}-----`,
   },
   {
     // The same block base64-encoded once more (a Kubernetes secret, a CI variable): "-----BEGIN" in base64, at any alignment.
     name: 'base64-wrapped key block',
-    pattern: /(?:LS0tLS1CRUdJT|0tLS0tQkVHSU|tLS0tLUJFR0lO)[A-Za-z0-9+/=]{20,}/g,
+    pattern: /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/=]*?(?:LS0tLS1CRUdJT|0tLS0tQkVHSU|tLS0tLUJFR0lO)[A-Za-z0-9+/=]{20,}/g,
     mask: '***',
   },
   {
@@ -42,17 +45,17 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   {
     // ... or standing within a few lines after its access key id.
     name: 'AWS secret access key (next to its id)',
-    pattern: /(\b(?:AKIA|ASIA)[A-Z0-9]{16}\b[\s\S]{0,300}?)(?<![A-Za-z0-9/+=])([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g,
+    pattern: /(\b(?:AKIA|ASIA)[A-Z0-9]{16}\b[\s\S]{0,200}?)(?<![A-Za-z0-9/+=])([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/g,
     mask: (_m, before: string) => `${before}***`,
   },
   { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A3T[A-Z0-9])[A-Z0-9]{16}\b/g, mask: '***' },
-  { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, mask: '***' },
-  { name: 'GitLab token', pattern: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}/g, mask: '***' },
-  { name: 'Slack token', pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g, mask: '***' },
+  { name: 'GitHub token', pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g, mask: '***' },
+  { name: 'GitLab token', pattern: /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent)-[A-Za-z0-9_-]{20,}/g, mask: '***' },
+  { name: 'Slack token', pattern: /(?<![A-Za-z0-9-])xox[abposre]-[A-Za-z0-9-]{10,}/g, mask: '***' },
   { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/]+/g, mask: 'https://hooks.slack.com/services/***' },
   // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-) and Stripe (sk_live_, rk_test_) keys. Not `sk_…`
   // alone: that is how warehouses name surrogate keys.
-  { name: 'API secret key', pattern: /\b(?:sk-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,})/g, mask: '***' },
+  { name: 'API secret key', pattern: /(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,})/g, mask: '***' },
   { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, mask: '***' },
   { name: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, mask: '***' },
   { name: 'Hugging Face token', pattern: /\bhf_[A-Za-z0-9]{30,}\b/g, mask: '***' },
@@ -63,11 +66,11 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
     mask: (_m, head: string) => `${head}***`,
   },
   { name: 'bearer token', pattern: /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, mask: (_m, head: string) => `${head}***` },
-  { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}/g, mask: '***' },
+  { name: 'JWT', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}/g, mask: '***' },
   {
     // scheme://user:password@host. A "password" that is a port and a path (host:8080/a@b) is left alone.
     name: 'URL credentials',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"\\]+):(?!\d*(?:[/?#"\\]|$))[^\s@"\\]*@/gi,
+    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@"\\]{1,256}):(?!\d*(?:[/?#"\\]|$))[^\s@"\\]{0,256}@/gi,
     mask: (_m, head: string) => `${head}:***@`,
   },
 ];

@@ -43,14 +43,14 @@ const CREDENTIAL_CONTENT: readonly { what: string; test: (text: string) => boole
   { what: 'a cloud credential (service account or user refresh token)', test: (t) => cloudCredentialJson(t) },
   { what: 'a private key', test: (t) => PRIVATE_KEY.test(t) },
   { what: 'a base64-encoded private key', test: (t) => base64Runs(t).some((decoded) => PRIVATE_KEY.test(decoded)) },
-  { what: 'AWS credentials', test: (t) => /^\s*aws_(secret_access_key|session_token)\s*=\s*\S/im.test(t) },
+  { what: 'AWS credentials', test: (t) => /^[ \t]*aws_(secret_access_key|session_token)\s*=\s*\S/im.test(t) },
   {
     what: 'a kubeconfig with user credentials',
-    test: (t) => /^\s*kind:\s*["']?Config["']?\s*$/m.test(t) && /^\s*users:/m.test(t) && /^\s*(token|client-key-data|password|id-token|refresh-token):\s*\S/m.test(t),
+    test: (t) => /^[ \t]*kind:\s*["']?Config["']?\s*$/m.test(t) && /^[ \t]*users:/m.test(t) && /^[ \t]*(token|client-key-data|password|id-token|refresh-token):\s*\S/m.test(t),
   },
   { what: 'registry credentials', test: (t) => /"auths"\s*:/.test(t) && /"(auth|identitytoken)"\s*:\s*"[^"]+"/.test(t) },
-  { what: 'netrc credentials', test: (t) => /^\s*(machine\s+\S+|default)\b[\s\S]*?\bpassword\s+\S/m.test(t) },
-  { what: 'package registry tokens', test: (t) => /^\s*(\/\/[^\s=]+:)?_(authToken|auth|password)\s*=\s*\S/m.test(t) || /^\s*npmAuth(Token|Ident):\s*["']?[^\s"'$]/m.test(t) },
+  { what: 'netrc credentials', test: (t) => netrcWithPassword(t) },
+  { what: 'package registry tokens', test: (t) => /^[ \t]*(\/\/[^\s=]+:)?_(authToken|auth|password)\s*=\s*\S/m.test(t) || /^[ \t]*npmAuth(Token|Ident):\s*["']?[^\s"'$]/m.test(t) },
   { what: 'connection settings with a password or token', test: (t) => sectionWithSecret(t) },
   { what: 'a pgpass file', test: (t) => linesAll(t, /^[^\s:#][^:\s]*:(\d+|\*):[^:\s]+:[^:\s]+:\S+$/) },
   { what: 'stored git credentials', test: (t) => linesAll(t, /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@]+@\S+$/i) },
@@ -77,9 +77,18 @@ function cloudCredentialJson(text: string): boolean {
 
 /** An INI or TOML section (`[default]`, `[connections.prod]`, `[pypi]`) with a literal password, token or key. */
 function sectionWithSecret(text: string): boolean {
-  if (!/^\s*\[[^\]\n]+\]\s*$/m.test(text)) return false;
+  if (!/^[ \t]*\[[^\]\n]+\]\s*$/m.test(text)) return false;
   // A reference to a variable (${PW}, {{ env_var('PW') }}, %(pw)s) is not the secret itself.
-  return /^\s*(password|passwd|token|private_key|private_key_passphrase|private_key_file_pwd|client_secret|api_key|secret)\s*=\s*(?!["']?\s*["']?\s*$)(?!["']?(\$\{|\$[A-Z_]|\{\{|%\())\S/im.test(text);
+  return /^[ \t]*(password|passwd|token|private_key|private_key_passphrase|private_key_file_pwd|client_secret|api_key|secret)\s*=\s*(?!["']?\s*["']?\s*$)(?!["']?(\$\{|\$[A-Z_]|\{\{|%\())\S/im.test(text);
+}
+
+/** A netrc: `machine <host>` (or `default`) entries, one of them with a password. Tokens, not a regex: it is linear. */
+function netrcWithPassword(text: string): boolean {
+  const tokens = text.split(/\s+/, 200_000);
+  const entry = tokens.findIndex((t) => t === 'machine' || t === 'default');
+  if (entry < 0) return false;
+  const password = tokens.indexOf('password', entry);
+  return password > 0 && password + 1 < tokens.length && tokens[password + 1] !== '';
 }
 
 /** Every non-empty, non-comment line matches `line` (and there is at least one). */

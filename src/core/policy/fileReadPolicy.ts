@@ -30,6 +30,8 @@ export async function assessFileRead(root: string | undefined, path: string): Pr
   const ignored = await gitIgnoreStatus(root!, relativePath);
   if (ignored === 'ignored') reasons.push(`${relativePath} is ignored by git (local files such as build output, data or credentials usually are).`);
   if (ignored === 'unknown') reasons.push(`git could not tell whether ${relativePath} is ignored.`);
+  // A link is refused outright; a hard link cannot be told from the file, so the user decides.
+  if (read.links > 1) reasons.push(`${relativePath} has other names (a hard link): its content may come from outside the workspace.`);
   if (!PROJECT_SOURCE.test(relativePath)) reasons.push(`${relativePath} is not a project source (SQL, YAML, markdown or dbt file).`);
   return { decision: reasons.length ? 'approve' : 'allow', reasons, relativePath, sha256 };
 }

@@ -51,6 +51,8 @@ export interface WorkspaceText {
   /** The file is longer than what was read. */
   truncated: boolean;
   size: number;
+  /** How many names the file has: more than one is a hard link, perhaps to a file outside the workspace. */
+  links: number;
   /** sha256 of the bytes read: an approval to read is bound to it. */
   sha256: string;
 }
@@ -76,7 +78,7 @@ export async function readWorkspaceText(root: string | undefined, path: string):
     }
     const bytes = buffer.subarray(0, filled);
     if (bytes.subarray(0, 8000).includes(0)) throw new ToolError(`${path} is a binary file.`);
-    return { file, relativePath, text: bytes.toString('utf8'), truncated: stats.size > filled, size: stats.size, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return { file, relativePath, text: bytes.toString('utf8'), truncated: stats.size > filled, size: stats.size, links: stats.nlink, sha256: createHash('sha256').update(bytes).digest('hex') };
   } finally {
     await handle.close();
   }
