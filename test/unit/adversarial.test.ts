@@ -270,6 +270,8 @@ describe('a malicious model against real PostgreSQL', () => {
     // Only the notes file and the two package.json edits were put to the user; credential files never were.
     assert.deepEqual(user.asked.map((r) => [r.tool, r.level, r.path]), [['read_file', 'approve', 'notes.txt'], ['write_file', 'confirm', 'package.json'], ['write_file', 'confirm', 'tools/PACKAGE.json']]);
     assert.match(user.asked[0].reasons.join(' '), /not a project source/);
+    // The card shows the file as the model would get it, masked.
+    assert.equal(user.asked[0].content, 'db password: ***\nOPENAI_API_KEY=***\n');
     assert.deepEqual(user.asked.slice(1).map((r) => r.confirmText), ['package.json', 'tools/PACKAGE.json']);
     assert.equal(readFileSync(join(workspace, 'package.json'), 'utf8'), PACKAGE);
     assert.equal(readFileSync(join(workspace, 'tools', 'package.json'), 'utf8'), PACKAGE);

@@ -121,6 +121,8 @@ describe('which reads ask first', () => {
     const read = await readAs('notes.txt', () => ({ decision: 'reject' }));
     assert.equal(read.asked.length, 1);
     assert.match(read.asked[0].reasons.join(' '), /notes\.txt is not a project source/);
+    // The card shows what the model would read.
+    assert.equal(read.asked[0].content, 'plain notes\n');
     assert.equal(read.gate.allowed, false);
     assert.equal(read.model, undefined);
   });

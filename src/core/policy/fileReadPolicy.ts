@@ -14,13 +14,15 @@ export interface ReadAssessment {
   relativePath: string;
   /** sha256 of the content judged: an approval covers this content only. */
   sha256: string;
+  /** The text the model would receive (before masking), for the approval card. */
+  text: string;
 }
 
 export async function assessFileRead(root: string | undefined, path: string): Promise<ReadAssessment> {
   // The same resolution and the same bytes the tool reads: links, `..` and binaries are refused here already.
   const read = await readWorkspaceText(root, path);
   const { relativePath, sha256 } = read;
-  const deny = (why: string): ReadAssessment => ({ decision: 'deny', reasons: [`${relativePath} is ${why}; Pipewright never hands credential files to the model.`], relativePath, sha256 });
+  const deny = (why: string): ReadAssessment => ({ decision: 'deny', reasons: [`${relativePath} is ${why}; Pipewright never hands credential files to the model.`], relativePath, sha256, text: '' });
   const byName = credentialFileName(relativePath);
   if (byName) return deny(byName);
   const byContent = credentialContent(read.text);
@@ -33,5 +35,5 @@ export async function assessFileRead(root: string | undefined, path: string): Pr
   // A link is refused outright; a hard link cannot be told from the file, so the user decides.
   if (read.links > 1) reasons.push(`${relativePath} has other names (a hard link): its content may come from outside the workspace.`);
   if (!PROJECT_SOURCE.test(relativePath)) reasons.push(`${relativePath} is not a project source (SQL, YAML, markdown or dbt file).`);
-  return { decision: reasons.length ? 'approve' : 'allow', reasons, relativePath, sha256 };
+  return { decision: reasons.length ? 'approve' : 'allow', reasons, relativePath, sha256, text: read.text };
 }

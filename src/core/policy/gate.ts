@@ -4,6 +4,7 @@
 // user's approval, bound to the exact arguments.
 import type { Connector } from '../connectors/connector';
 import type { ConnectionSummary } from '../observability/events';
+import { redact } from '../observability/redact';
 import { checkSql, type SqlVerdict } from '../sql/guardrail';
 import type { Permission, Tool } from '../tools/tool';
 import { argsHash, newApprovalId, type ApprovalAnswer, type ApprovalGateway, type ApprovalLevel, type ApprovalRequest, SessionApprovals } from './approvals';
@@ -75,6 +76,7 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
   // What a session approval is remembered by: the arguments, and for a file read also its content.
   let sessionKey = hash;
   let fileSha256: string | undefined;
+  let fileContent: string | undefined;
   const sql = tool.sqlOf?.(input);
 
   if (sql !== undefined) {
@@ -143,6 +145,8 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     reasons = read.reasons;
     title = `Read ${read.relativePath} for the model`;
     fileSha256 = read.sha256;
+    // The card shows what the model would read, masked as the model would get it.
+    fileContent = redact(ctx.connector.redactSecrets?.(read.text) ?? read.text);
     sessionKey = argsHash(tool.name, { path: read.relativePath, sha256: read.sha256 }, ctx.connection);
   }
 
@@ -160,7 +164,7 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     title,
     ...(sql !== undefined ? { sql } : {}),
     ...(tool.effects.includes('writes-files') ? { path: String((input as { path?: unknown }).path), content: String((input as { content?: unknown }).content ?? '') } : {}),
-    ...(tool.effects.includes('reads-files') ? { path: String((input as { path?: unknown }).path) } : {}),
+    ...(tool.effects.includes('reads-files') ? { path: String((input as { path?: unknown }).path), content: fileContent ?? '' } : {}),
     connection: ctx.connection,
     ...(estimate ? { estimate } : {}),
     reasons,
