@@ -244,6 +244,7 @@ describe('credential files are refused, by name and by content', () => {
     ['notes/openssh.txt', pem('\n', 'OPENSSH PRIVATE KEY'), /private key/],
     ['notes/pgp.asc', pem('\n', 'PGP PRIVATE KEY BLOCK'), /private key/],
     ['deploy/tls.yaml', `apiVersion: v1\nkind: Secret\ndata:\n  tls.key: ${Buffer.from(pem()).toString('base64')}\n`, /base64-encoded private key/],
+    ['deploy/tls-wrapped.txt', Buffer.from(pem()).toString('base64').replace(/(.{64})/g, '$1\n  '), /base64-encoded private key/],
     ['data/innocent.json', JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: 'abc', private_key: pem(), client_email: 'x@p.iam.gserviceaccount.com' }, null, 2), /cloud credential/],
     ['data/adc.json', JSON.stringify({ type: 'authorized_user', client_id: 'c', client_secret: 's', refresh_token: 'r' }), /cloud credential/],
     ['config/settings.ini', `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n`, /AWS credentials/],

@@ -43,7 +43,7 @@ const RUNS_CODE = [
   '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml', '.bazelrc', 'BUILD.bazel', 'CMakeLists.txt', 'build.gradle.kts', 'gradle/wrapper/gradle-wrapper.properties', 'pom.xml', 'src/App.csproj',
   'Directory.Build.props', 'sitecustomize.py', 'lib/site-packages/evil.pth', '.git/hooks/pre-commit', 'vendor/lib/.git/config', '.husky/pre-push', '.githooks/pre-commit', 'lefthook.yml',
   'vite.config.ts', 'eslint.config.mjs', '.eslintrc.js', 'pytest.ini', 'docker-compose.yml', 'Gemfile', 'Cargo.toml', 'build.rs', 'go.mod', 'composer.json', 'Jenkinsfile', '.gitlab-ci.yml',
-  '.circleci/config.yml', 'profiles.yml', 'mcp.json', '.idea/workspace.xml', 'team.code-workspace',
+  '.circleci/config.yml', 'profiles.yml', 'node_modules/.bin/dbt', 'node_modules/pg/lib/index.js', '.venv/bin/activate', 'dbt_packages/dbt_utils/macros/x.sql', 'mcp.json', '.idea/workspace.xml', 'team.code-workspace',
   // Spelled otherwise: the same file.
   './package.json', 'models/../package.json', 'models\\..\\Makefile', 'a//b/./package.json', '\uFF50ackage.json',
 ];

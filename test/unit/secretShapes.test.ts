@@ -19,6 +19,8 @@ const SHAPES: { name: string; secret: string; text: string }[] = [
   { name: 'encrypted PEM with headers', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----` },
   { name: 'PGP private key with a Version header', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: `-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n${PEM_BODY}\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----` },
   { name: 'base64-wrapped key block', secret: Buffer.from(pem('\n')).toString('base64').slice(30, 70), text: `tls.key: ${Buffer.from(pem('\n')).toString('base64')}` },
+  { name: 'PEM indented in YAML', secret: 'q9Zk3mT0pW8xLr2vY5nB1cD4eF6gH7iJ', text: `tls:\n  key: |\n    ${pem('\n    ')}done: true` },
+  { name: 'base64-wrapped key block, wrapped at 76 columns', secret: Buffer.from(pem('\n')).toString('base64').slice(100, 140), text: `key:\n${Buffer.from(pem('\n')).toString('base64').replace(/(.{76})/g, '$1\n')}` },
   { name: 'base64-wrapped key block, shifted by one byte', secret: Buffer.from(`x${pem('\n')}`).toString('base64').slice(30, 70), text: `v=${Buffer.from(`x${pem('\n')}`).toString('base64')}` },
   { name: 'GCP private_key field', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF', text: JSON.stringify({ type: 'service_account', private_key: pem('\n') }) },
   { name: 'GCP private_key_id', secret: '3f8a9c2e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39', text: JSON.stringify({ private_key_id: '3f8a9c2e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39' }) },
@@ -50,6 +52,23 @@ describe('secret shapes are masked', () => {
       assert.ok(!encoded.includes(shape.secret), `encoded: ${encoded}`);
       // Masking keeps the encoded text valid JSON.
       JSON.parse(encoded);
+    });
+  }
+});
+
+describe('a token at the start of a line is masked in JSON-encoded text too', () => {
+  const TOKENS = [AWS_ID, `ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}`, `glpat-${'xYz12AbC34dEf56GhI78'}`, `xoxb-${'123456789012-AbCdEfGhIjKlMnOp'}`, `sk-proj-${'Ab12Cd34Ef56Gh78Ij90Kl12'}`, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'postgres://me:pw-1234@db/x'];
+  for (const token of TOKENS) {
+    test(token.slice(0, 8), () => {
+      for (const text of [`first line\n${token}`, `first line\r\n\t${token}`]) {
+        const encoded = redact(JSON.stringify({ content: text }));
+        assert.ok(!encoded.includes(token.includes('@') ? 'pw-1234' : token), encoded);
+        JSON.parse(encoded);
+        // Twice encoded (a tool result that holds JSON text).
+        const twice = redact(JSON.stringify({ content: JSON.stringify({ text }) }));
+        assert.ok(!twice.includes(token.includes('@') ? 'pw-1234' : token), twice);
+        JSON.parse(twice);
+      }
     });
   }
 });

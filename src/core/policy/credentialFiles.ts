@@ -64,7 +64,8 @@ export function credentialContent(text: string): string | undefined {
 
 /** Long base64 runs, decoded (a key block wrapped once more, as in a Kubernetes secret). */
 function base64Runs(text: string): string[] {
-  const runs = text.match(BASE64_RUN) ?? [];
+  // Lines of a wrapped encoding (64 or 76 columns, maybe indented) are one run.
+  const runs = text.replace(/\r?\n[ \t]*/g, '').match(BASE64_RUN) ?? [];
   // Decoding is bounded: a huge file of base64 is scanned in its first runs only.
   return runs.slice(0, 200).flatMap((run) => [0, 1, 2, 3].map((shift) => Buffer.from(run.slice(shift), 'base64').toString('latin1')));
 }

@@ -150,7 +150,8 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     sessionKey = argsHash(tool.name, { path: read.relativePath, sha256: read.sha256 }, ctx.connection);
   }
 
-  if (level === 'allow') return { allowed: true, decision: 'allow', reasons: [], argsHash: hash, verdict, estimate };
+  // A read allowed without asking is bound too: what the gate judged is what is read.
+  if (level === 'allow') return { allowed: true, decision: 'allow', reasons: [], argsHash: hash, verdict, estimate, ...(fileSha256 ? { fileSha256 } : {}) };
 
   const prod = ctx.connection.environment === 'prod';
   const allowSession = level === 'approve' && !prod && ctx.settings.allowSessionApprovals;

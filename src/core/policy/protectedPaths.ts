@@ -43,6 +43,8 @@ const RULES: readonly ProtectedRule[] = [
     why: 'is a build file or toolchain pin: builds run what it says',
   },
   { pattern: FOLDER(String.raw`gradle/wrapper|\.mvn|\.cargo`), why: 'configures a build tool' },
+  // Installed packages run when they are imported or their scripts are called.
+  { pattern: FOLDER(String.raw`node_modules|\.venv|venv|site-packages|__pypackages__|dbt_packages|\.direnv`), why: 'holds installed packages, which run when imported' },
   { pattern: ANYWHERE(String.raw`dockerfile(\.[^/]*)?|[^/]*\.dockerfile|containerfile|docker-compose[^/]*\.ya?ml|compose\.ya?ml`), why: 'defines a container build or the services it runs' },
   // dbt: project hooks (on-run-start, on-run-end) run SQL on every run; packages are fetched and run; profiles choose the target.
   { pattern: ANYWHERE(String.raw`dbt_project\.yml|packages\.yml|dependencies\.yml|profiles\.yml`), why: 'configures dbt (its hooks run SQL on every run; its packages and profiles choose what runs where)' },
