@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCancelledError, type Connector } from '../connectors/connector';
 import { LlmError, type ChatMessage, type LlmProvider } from '../llm/provider';
 import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent } from '../observability/events';
+import { redact, redactDeep } from '../observability/redact';
 import { argsHash, rejectAll, type ApprovalGateway } from '../policy/approvals';
 import { authorize, DEFAULT_POLICY, PolicySession, type PolicySettings } from '../policy/gate';
 import { toolsFor } from '../tools/registry';
@@ -76,13 +77,16 @@ export function systemPrompt(connection: ConnectionSummary): string {
 
 export async function runAsk(options: AskOptions): Promise<AskResult> {
   const runId = options.runId ?? randomUUID();
-  const emit = createEmitter(runId, options.onEvent);
+  // The connection's and the model's credentials, and every secret shape, are masked in all that
+  // leaves the run: what the model reads, every event (the panel, the CLI) and every audit record.
+  const mask = (text: string) => redact(options.llm.redactSecrets?.(options.connector.redactSecrets?.(text) ?? text) ?? text);
+  const emit = createEmitter(runId, (event) => options.onEvent(redactDeep(event, mask)));
   const signal = options.signal ?? new AbortController().signal;
   const policy = options.policy ?? { gateway: rejectAll, session: new PolicySession() };
   const grants = policy.grants ?? new Set<Permission>(['read']);
   const tools = options.tools ?? toolsFor(grants, { workspaceRoot: options.workspaceRoot });
   const audit = async (type: string, data: Record<string, unknown>) => {
-    await options.audit?.append(type, { runId, connection: options.connection.id, environment: options.connection.environment, ...data });
+    await options.audit?.append(type, redactDeep({ runId, connection: options.connection.id, environment: options.connection.environment, ...data }, mask));
   };
   const maxSteps = options.maxSteps ?? 12;
   const toolSpecs = toToolSpecs(tools);
@@ -103,7 +107,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
 
   emit({ type: 'run.started', question: options.question, connection: options.connection, model: options.llm.label });
   const finish = async (status: AskResult['status'], extra: { error?: string; hint?: string; answer?: string } = {}): Promise<AskResult> => {
-    let error = extra.error;
+    let error = extra.error === undefined ? undefined : mask(extra.error);
     try {
       await audit('run.finished', { status, durationMs: Date.now() - started, ...(error ? { error } : {}) });
     } catch (auditError) {
@@ -125,7 +129,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     try {
       const context = await untilAborted(options.linkSchema(options.question, signal), signal);
       // Table and column comments are written by whoever can write the database: fenced as data.
-      if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${fenceUntrusted(context.text)}` };
+      if (context.text) messages[0] = { role: 'system', content: `${messages[0].content}\n\n${fenceUntrusted(mask(context.text))}` };
       emit({ type: 'schema.linked', tables: context.tables, totalTables: context.totalTables, durationMs: Date.now() - linkStarted });
     } catch (error) {
       if (signal.aborted) return finish('stopped');
@@ -171,6 +175,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
             grants,
             signal,
             onApprovalRequest: (request) => emit({ type: 'approval.requested', step, callId: call.id, request }),
+            workspaceRoot: options.workspaceRoot,
           });
           Object.assign(record, { decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, argsHash: gate.argsHash, ...(gate.approval ? { approval: gate.approval } : {}), ...(gate.estimate ? { estimatedRows: gate.estimate.rows } : {}) });
           emit({ type: 'tool.decision', step, callId: call.id, tool: call.name, decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, ...(gate.approval ? { approval: gate.approval } : {}) });
@@ -180,7 +185,8 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
           if (!gate.allowed) throw new ToolError(`Refused by Pipewright's policy: ${gate.reasons.map((r) => (/[.!?]$/.test(r) ? r : `${r}.`)).join(' ')}`);
           // The approval is bound to these exact arguments: re-hash what is about to run.
           if (argsHash(parsed.tool.name, parsed.input, options.connection) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
-          const outcome = await parsed.tool.run(ctx, parsed.input);
+          // An approved read covers the content the user was asked about, nothing swapped in since.
+          const outcome = await parsed.tool.run(gate.fileSha256 ? { ...ctx, approvedFileSha256: gate.fileSha256 } : ctx, parsed.input);
           const checked = parsed.tool.output.safeParse(outcome.content);
           if (!checked.success) throw new ToolError(`${parsed.tool.name} produced output that does not match its declared shape.`);
           if (outcome.sql && outcome.preview) lastQuery = { sql: outcome.sql, result: outcome.preview };
@@ -190,7 +196,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
             ...(outcome.truncated !== undefined ? { truncated: outcome.truncated } : {}),
           });
           if (parsed.tool.audit !== false) await audit('tool.finished', { step, callId: call.id, tool: call.name, ok: true, durationMs: Date.now() - toolStarted, summary: outcome.summary, ...(outcome.rowCount !== undefined ? { rows: outcome.rowCount } : {}) });
-          content = renderForModel(outcome.content);
+          content = mask(renderForModel(outcome.content));
         } catch (error) {
           if (error instanceof QueryCancelledError || signal.aborted) {
             emit({ type: 'tool.finished', step, callId: call.id, tool: call.name, ok: false, durationMs: Date.now() - toolStarted, summary: 'stopped', error: 'The query was stopped.' });
@@ -201,7 +207,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
           const message = error.message + (error instanceof ConnectorError && error.hint ? ` ${error.hint}` : '');
           emit({ type: 'tool.finished', step, callId: call.id, tool: call.name, ok: false, durationMs: Date.now() - toolStarted, summary: 'error', error: message });
           await audit('tool.finished', { ...record, ok: false, durationMs: Date.now() - toolStarted, error: message });
-          content = `Error: ${message}`;
+          content = mask(`Error: ${message}`);
         }
         messages.push({ role: 'tool', toolCallId: call.id, content });
       }

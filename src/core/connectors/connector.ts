@@ -114,6 +114,8 @@ export interface Connector {
   execute?(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ rowsAffected: number | null }>;
   /** The planner's estimate of the rows a write would touch (null when it cannot tell), for the approval card. */
   estimateAffectedRows?(sql: string, options?: { signal?: AbortSignal }): Promise<number | null>;
+  /** Masks the credentials this connection signs in with (password, token, passphrase) in `text`; they never leave it otherwise. */
+  redactSecrets?(text: string): string;
   close(): Promise<void>;
 }
 

@@ -99,6 +99,10 @@ export class PostgresConnector implements Connector {
     this.id = options.id;
   }
 
+  redactSecrets(text: string): string {
+    return redact(text, [...this.secrets]);
+  }
+
   static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
     const secrets = new Set<string>(options.password ? [options.password] : []);
     const config = poolConfig(options, secrets);

@@ -30,6 +30,10 @@ export class OpenAICompatibleProvider implements LlmProvider {
     this.label = `${config.model} at ${hostOf(config.baseUrl)}`;
   }
 
+  redactSecrets(text: string): string {
+    return redact(text, [this.config.apiKey]);
+  }
+
   async chat(request: ChatRequest): Promise<ChatResponse> {
     const tools: ChatCompletionTool[] = request.tools.map((t) => ({
       type: 'function',

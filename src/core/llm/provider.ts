@@ -42,6 +42,8 @@ export interface LlmProvider {
   /** Human-readable, e.g. `gpt-4.1 at api.openai.com`; never contains a secret. */
   readonly label: string;
   chat(request: ChatRequest): Promise<ChatResponse>;
+  /** Masks the credentials this provider holds (its API key) in `text`. */
+  redactSecrets?(text: string): string;
 }
 
 /** The model could not be reached or answered with an error; `hint` tells the user what to do. */

@@ -4,10 +4,12 @@
 // user's approval, bound to the exact arguments.
 import type { Connector } from '../connectors/connector';
 import type { ConnectionSummary } from '../observability/events';
+import { redact } from '../observability/redact';
 import { checkSql, type SqlVerdict } from '../sql/guardrail';
 import type { Permission, Tool } from '../tools/tool';
 import { argsHash, newApprovalId, type ApprovalAnswer, type ApprovalGateway, type ApprovalLevel, type ApprovalRequest, SessionApprovals } from './approvals';
-import { isProtectedPath } from './protectedPaths';
+import { assessFileRead } from './fileReadPolicy';
+import { protectedPathReason } from './protectedPaths';
 import { RateLimiter } from './rateLimit';
 
 export type GateDecision = 'allow' | 'approve' | 'confirm' | 'deny';
@@ -40,6 +42,8 @@ export interface GateContext {
   signal: AbortSignal;
   /** Told when the user is asked, before the answer (the event stream shows the card). */
   onApprovalRequest?: (request: ApprovalRequest) => void;
+  /** The folder file tools are confined to (reads are judged against it). */
+  workspaceRoot?: string;
 }
 
 export interface GateResult {
@@ -52,6 +56,8 @@ export interface GateResult {
   /** How it was approved, when it needed approval. */
   approval?: ApprovalAnswer['decision'] | 'session-reuse';
   approvalId?: string;
+  /** An approved file read covers this content (sha256) only: the tool refuses anything else. */
+  fileSha256?: string;
 }
 
 export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContext): Promise<GateResult> {
@@ -67,6 +73,10 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
   let estimate: { rows: number | null; note?: string } | undefined;
   let title = tool.name;
   let confirmText: string | undefined;
+  // What a session approval is remembered by: the arguments, and for a file read also its content.
+  let sessionKey = hash;
+  let fileSha256: string | undefined;
+  let fileContent: string | undefined;
   const sql = tool.sqlOf?.(input);
 
   if (sql !== undefined) {
@@ -116,17 +126,36 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     }
   } else if (tool.effects.includes('writes-files')) {
     const path = String((input as { path?: unknown }).path ?? '');
-    level = isProtectedPath(path) ? 'confirm' : 'approve';
-    reasons = level === 'confirm' ? [`${path} configures the editor, git, CI or tools: editing it can change what runs without asking.`] : ['Writes a file in the workspace.'];
+    const runsCode = protectedPathReason(path);
+    level = runsCode ? 'confirm' : 'approve';
+    reasons = runsCode ? [`${path} ${runsCode}: editing it can change what runs without asking.`] : ['Writes a file in the workspace.'];
     title = `Write ${path}`;
     if (level === 'confirm') confirmText = path;
+  } else if (tool.effects.includes('reads-files')) {
+    const path = String((input as { path?: unknown }).path ?? '');
+    let read;
+    try {
+      read = await assessFileRead(ctx.workspaceRoot, path);
+    } catch (error) {
+      // Not there, a link, outside the workspace, binary: refused with the tool's own reason.
+      return deny([error instanceof Error ? error.message : String(error)]);
+    }
+    if (read.decision === 'deny') return deny(read.reasons);
+    level = read.decision;
+    reasons = read.reasons;
+    title = `Read ${read.relativePath} for the model`;
+    fileSha256 = read.sha256;
+    // The card shows what the model would read, masked as the model would get it.
+    fileContent = redact(ctx.connector.redactSecrets?.(read.text) ?? read.text);
+    sessionKey = argsHash(tool.name, { path: read.relativePath, sha256: read.sha256 }, ctx.connection);
   }
 
-  if (level === 'allow') return { allowed: true, decision: 'allow', reasons: [], argsHash: hash, verdict, estimate };
+  // A read allowed without asking is bound too: what the gate judged is what is read.
+  if (level === 'allow') return { allowed: true, decision: 'allow', reasons: [], argsHash: hash, verdict, estimate, ...(fileSha256 ? { fileSha256 } : {}) };
 
   const prod = ctx.connection.environment === 'prod';
   const allowSession = level === 'approve' && !prod && ctx.settings.allowSessionApprovals;
-  if (allowSession && ctx.session.approvals.has(hash)) return { allowed: true, decision: level, reasons, argsHash: hash, verdict, estimate, approval: 'session-reuse' };
+  if (allowSession && ctx.session.approvals.has(sessionKey)) return { allowed: true, decision: level, reasons, argsHash: hash, verdict, estimate, approval: 'session-reuse', ...(fileSha256 ? { fileSha256 } : {}) };
 
   const request: ApprovalRequest = {
     approvalId: newApprovalId(),
@@ -136,6 +165,7 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     title,
     ...(sql !== undefined ? { sql } : {}),
     ...(tool.effects.includes('writes-files') ? { path: String((input as { path?: unknown }).path), content: String((input as { content?: unknown }).content ?? '') } : {}),
+    ...(tool.effects.includes('reads-files') ? { path: String((input as { path?: unknown }).path), content: fileContent ?? '' } : {}),
     connection: ctx.connection,
     ...(estimate ? { estimate } : {}),
     reasons,
@@ -153,8 +183,8 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
   if (answer.decision === 'reject') return { ...base, allowed: false, decision: 'deny', reasons: ['The user rejected it.'], approval: 'reject' };
   if (level === 'confirm' && answer.typed !== confirmText) return { ...base, allowed: false, decision: 'deny', reasons: [`The typed confirmation did not match "${confirmText}".`], approval: 'reject' };
   if (answer.decision === 'session' && !allowSession) return { ...base, allowed: false, decision: 'deny', reasons: ['"Approve for this session" is not available for this action.'], approval: 'reject' };
-  if (answer.decision === 'session') ctx.session.approvals.add(hash);
-  return { ...base, allowed: true, decision: level, reasons, approval: answer.decision };
+  if (answer.decision === 'session') ctx.session.approvals.add(sessionKey);
+  return { ...base, allowed: true, decision: level, reasons, approval: answer.decision, ...(fileSha256 ? { fileSha256 } : {}) };
 }
 
 function maxKnown(a: number | null, b: number | null): number | null {

@@ -21,6 +21,8 @@ export interface ToolContext {
   queryTimeoutMs: number;
   /** The folder file tools are confined to (none: file tools refuse). */
   workspaceRoot?: string;
+  /** Set for a read the user approved: the file must still hold exactly this content (sha256). */
+  approvedFileSha256?: string;
 }
 
 export interface ToolOutcome {

@@ -386,6 +386,11 @@ export class SnowflakeConnector implements Connector {
     return redact(redactDriverText(text), this.secrets);
   }
 
+  /** Masks this connection's own credentials (password, token, passphrase) in any text. */
+  redactSecrets(text: string): string {
+    return redact(text, this.secrets);
+  }
+
   /** Driver errors become ConnectorErrors with the server's code, minus any secret. */
   private translate(error: unknown, stop?: StopControl): Error {
     if (stop?.reason === 'cancel') return new QueryCancelledError();
