@@ -13,7 +13,7 @@ import { redact } from '../core/observability/redact';
 import { PolicySession } from '../core/policy/gate';
 import { defaultAuditPath } from '../core/observability/auditPath';
 import { cliGateway } from './approvalPrompt';
-import { jsonLine, lines, terminalWriter, tt, type TerminalWriter } from './terminalText';
+import { jsonLine, lines, terminalWriter, tt, visibleStream, type TerminalWriter } from './terminalText';
 import { createTextRenderer } from './textRenderer';
 
 /** Exit codes; the sql check verdict code is in sqlCheck.ts. */
@@ -94,7 +94,8 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, stderr: Terminal
   if (command === 'audit') {
     const { auditCommand, AUDIT_USAGE } = await import('./auditVerify');
     if (wantsHelp(rest)) return printUsage(AUDIT_USAGE);
-    return auditCommand(rest, process.stdout, process.stderr);
+    // `audit show` prints model and database text from the log: through the terminal boundary too.
+    return auditCommand(rest, visibleStream(process.stdout), visibleStream(process.stderr));
   }
   if (command !== 'ask') return usageError(stderr, `Unknown command "${command}".`, USAGE);
   if (wantsHelp(rest)) return printUsage(ASK_USAGE);

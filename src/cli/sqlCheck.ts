@@ -4,7 +4,7 @@
 // 2 is a usage error.
 import { parseArgs } from 'node:util';
 import { checkSql, DECISION_ORDER, SQL_DIALECTS, type SqlDialect, type SqlVerdict } from '../core/sql/guardrail';
-import { jsonLine } from './terminalText';
+import { jsonLine, visible } from './terminalText';
 
 /** The verdict reached the --fail-on level: distinct from 1 (a crash) and 2 (usage). */
 export const FAIL_ON_EXIT = 3;
@@ -19,7 +19,7 @@ Exit codes: 0 checked, ${FAIL_ON_EXIT} the decision reached --fail-on, 2 usage e
 
 export async function sqlCheck(args: string[], stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   const usageError = (message: string) => {
-    stderr.write(`pipewright sql check: ${message}\n\n${SQL_CHECK_USAGE}\n`);
+    stderr.write(`pipewright sql check: ${visible(message, { keepLines: true })}\n\n${SQL_CHECK_USAGE}\n`);
     return 2;
   };
   let dialect: string | undefined;

@@ -4,6 +4,7 @@
 // line, U+202E reverses what follows. So output is built as TerminalText (the CLI's own layout
 // plus values marked as data), and only `renderTerminal` turns it into bytes: every control is
 // shown as a visible code, never obeyed.
+import { Writable } from 'node:stream';
 import { showInvisible } from '../core/protocol/visibleText';
 
 export type Style = 'bold' | 'dim' | 'red' | 'green';
@@ -25,15 +26,16 @@ const CONTROL = /\p{Cc}/gu;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * Text as the terminal may show it: controls become codes like `\x1b`, format and invisible
- * characters become `<U+202E>`. With keepLines, newlines and tabs stay (layout); otherwise they
- * are codes too (a cell value or a name is one line).
+ * Text as the terminal may show it: controls become codes like `\u001b` (the JSON/JavaScript
+ * escape, so JSON passed through stays valid and keeps its value), format and invisible characters
+ * become `<U+202E>`. With keepLines, newlines and tabs stay (layout); otherwise they are codes too
+ * (a cell value or a name is one line).
  */
 export function visible(text: string, options: { keepLines: boolean }): string {
   return showInvisible(
     text.replace(CONTROL, (c) => {
       if (options.keepLines && (c === '\n' || c === '\t')) return c;
-      return NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+      return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
     }),
   );
 }
@@ -88,6 +90,19 @@ export function terminalWriter(stream: NodeJS.WritableStream, options: { color: 
   return (text) => {
     stream.write(renderTerminal(text, options));
   };
+}
+
+/**
+ * A stream for commands that write plain text (no colour) of their own: everything written to it
+ * reaches `target` made visible, newlines and tabs kept.
+ */
+export function visibleStream(target: NodeJS.WritableStream): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      target.write(visible(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), { keepLines: true }), () => done());
+    },
+  });
 }
 
 /** Every character JSON allows raw but a terminal may obey (C1 controls, DEL, bidi, invisible). */

@@ -51,29 +51,39 @@ describe('the CLI shows control sequences from the model and the database as cod
 
   const ask = (extra: string[]) =>
     runCli(['ask', 'what do the notes say?', '--connection', `duckdb:${join(dir, 'notes.duckdb')}`, '--allow-writes', '--approve', 'prompt', ...extra], env(), dir, 'no\n');
+  const assertNoRaw = (name: string, text: string) => {
+    for (const raw of RAW) assert.ok(!text.includes(raw), `${name} holds raw U+${raw.charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`);
+  };
 
   test('text output: tool name, cell value, confirmation prompt and answer carry no raw control', async () => {
-    const run = await ask([]);
+    const audit = join(dir, 'text-audit.jsonl');
+    const run = await ask(['--audit', audit]);
     assert.equal(run.code, 0, run.stderr);
-    for (const [name, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
-      for (const raw of RAW) assert.ok(!text.includes(raw), `${name} holds raw U+${raw.charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`);
-    }
+    assertNoRaw('stdout', run.stdout);
+    assertNoRaw('stderr', run.stderr);
     // Shown, not lost: each place printed the payload as visible codes.
-    const shown = 'x\\x1b]52;c;cHduZWQ=\\x07y\\x1b[2J\\x1b[Hz\\x07w\\rFAKE <U+202E>gnp.exe \\x1b]8;;http://evil.example/\\x1b\\link\\x1b]8;;\\x1b\\ \\x9b31m!';
+    const shown = 'x\\u001b]52;c;cHduZWQ=\\u0007y\\u001b[2J\\u001b[Hz\\u0007w\\rFAKE <U+202E>gnp.exe \\u001b]8;;http://evil.example/\\u001b\\link\\u001b]8;;\\u001b\\ \\u009b31m!';
     assert.ok(run.stdout.includes(`→ list_tables${shown}`), 'the tool name');
     assert.ok(run.stdout.includes(`The note says ${shown}`), 'the answer');
-    assert.ok(run.stdout.includes(shown.slice(0, 20)), 'the cell value (cut to the grid width)');
+    const grid = run.stdout.slice(run.stdout.search(/^\s+body\s*$/m));
+    assert.ok(grid.includes(`\n  ${shown.slice(0, 30)}`), `the cell value, cut to the grid width:\n${grid}`);
     assert.ok(run.stderr.includes(`Type ${shown} to run it`), 'the confirmation text');
     assert.match(run.stdout, /Refused by Pipewright's policy/, 'the DROP was refused');
     // The CLI's own layout keeps its newlines.
     assert.match(run.stdout, /^Answer$/m);
     assert.match(run.stdout, /^Done in \d+ ms\.$/m);
+
+    // `audit show` prints the same model text back from the log: shown as codes there too.
+    const shownLog = await runCli(['audit', 'show', audit], env());
+    assert.equal(shownLog.code, 0, shownLog.stderr);
+    assertNoRaw('audit show', shownLog.stdout);
+    assert.ok(shownLog.stdout.includes('\\u001b]52;c;'), shownLog.stdout);
   });
 
   test('--json output: valid JSON that gives the same text back, with no raw C1 or bidi character', async () => {
     const run = await ask(['--json']);
     assert.equal(run.code, 0, run.stderr);
-    for (const raw of RAW) assert.ok(!run.stdout.includes(raw), `stdout holds raw U+${raw.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    assertNoRaw('stdout', run.stdout);
     const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; tool?: string; text?: string; result?: { rows: unknown[][] } });
     assert.equal(events.find((e) => e.type === 'tool.started')?.tool, `list_tables${PAYLOAD}`);
     const answer = events.find((e) => e.type === 'answer');
