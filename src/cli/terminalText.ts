@@ -105,8 +105,8 @@ export function visibleStream(target: NodeJS.WritableStream): Writable {
   });
 }
 
-/** Every character JSON allows raw but a terminal may obey (C1 controls, DEL, bidi, invisible). */
-const JSON_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Every character JSON allows raw but a terminal may obey or hide (C1 controls, DEL, bidi, invisible). */
+const JSON_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 /**
  * One JSON line for stdout: the same value (JSON.parse gives it back), with every character a

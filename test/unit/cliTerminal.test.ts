@@ -12,9 +12,9 @@ import { ROOT, runCli } from '../support/runCli';
 
 // OSC 52 (writes the clipboard) ended by BEL, CSI clear-screen + home, a bare BEL, a raw CR that
 // would overwrite the line, U+202E (reverses what follows), an OSC 8 hyperlink ended by ST, and
-// the one-byte C1 CSI.
-const PAYLOAD = 'x\u001b]52;c;cHduZWQ=\u0007y\u001b[2J\u001b[Hz\u0007w\rFAKE \u202egnp.exe \u001b]8;;http://evil.example/\u001b\\link\u001b]8;;\u001b\\ \u009b31m!';
-const RAW = ['\u001b', '\u0007', '\r', '\u202e', '\u009b'];
+// the one-byte C1 CSI, a tag character (hides ASCII) and a Hangul filler (an invisible letter).
+const PAYLOAD = 'x\u001b]52;c;cHduZWQ=\u0007y\u001b[2J\u001b[Hz\u0007w\rFAKE \u202egnp.exe \u001b]8;;http://evil.example/\u001b\\link\u001b]8;;\u001b\\ \u009b31m! \u{E0041}\u3164';
+const RAW = ['\u001b', '\u0007', '\r', '\u202e', '\u009b', '\u{E0041}', '\u3164'];
 
 describe('the CLI shows control sequences from the model and the database as codes', () => {
   let dir: string;
@@ -52,7 +52,7 @@ describe('the CLI shows control sequences from the model and the database as cod
   const ask = (extra: string[]) =>
     runCli(['ask', 'what do the notes say?', '--connection', `duckdb:${join(dir, 'notes.duckdb')}`, '--allow-writes', '--approve', 'prompt', ...extra], env(), dir, 'no\n');
   const assertNoRaw = (name: string, text: string) => {
-    for (const raw of RAW) assert.ok(!text.includes(raw), `${name} holds raw U+${raw.charCodeAt(0).toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`);
+    for (const raw of RAW) assert.ok(!text.includes(raw), `${name} holds raw U+${raw.codePointAt(0)!.toString(16).padStart(4, '0')}:\n${JSON.stringify(text)}`);
   };
 
   test('text output: tool name, cell value, confirmation prompt and answer carry no raw control', async () => {
@@ -62,7 +62,7 @@ describe('the CLI shows control sequences from the model and the database as cod
     assertNoRaw('stdout', run.stdout);
     assertNoRaw('stderr', run.stderr);
     // Shown, not lost: each place printed the payload as visible codes.
-    const shown = 'x\\u001b]52;c;cHduZWQ=\\u0007y\\u001b[2J\\u001b[Hz\\u0007w\\rFAKE <U+202E>gnp.exe \\u001b]8;;http://evil.example/\\u001b\\link\\u001b]8;;\\u001b\\ \\u009b31m!';
+    const shown = 'x\\u001b]52;c;cHduZWQ=\\u0007y\\u001b[2J\\u001b[Hz\\u0007w\\rFAKE <U+202E>gnp.exe \\u001b]8;;http://evil.example/\\u001b\\link\\u001b]8;;\\u001b\\ \\u009b31m! <U+E0041><U+3164>';
     assert.ok(run.stdout.includes(`→ list_tables${shown}`), 'the tool name');
     assert.ok(run.stdout.includes(`The note says ${shown}`), 'the answer');
     const grid = run.stdout.slice(run.stdout.search(/^\s+body\s*$/m));
