@@ -79,16 +79,17 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, stderr: Terminal
     return command ? EXIT.ok : EXIT.usage;
   }
   if (command === 'catalog') {
-    if (wantsHelp(rest) && rest[0] !== 'rank') return printUsage(CATALOG_USAGE);
     // Schema linking without a model: rank the tables a question needs from a catalog file.
+    const { catalogRank, CATALOG_RANK_USAGE } = await import('./catalogRank');
+    // Help wins over whatever else is on the line.
+    if (wantsHelp(rest)) return printUsage(rest[0] === 'rank' ? CATALOG_RANK_USAGE : CATALOG_USAGE);
     if (rest[0] !== 'rank') return usageError(stderr, rest[0] ? `Unknown catalog subcommand "${rest[0]}".` : 'Give a subcommand: rank.', CATALOG_USAGE);
-    const { catalogRank } = await import('./catalogRank');
     return catalogRank(rest.slice(1), process.stdout, process.stderr);
   }
   if (command === 'sql') {
-    if (wantsHelp(rest) && rest[0] !== 'check') return printUsage(SQL_USAGE);
+    const { sqlCheck, SQL_CHECK_USAGE } = await import('./sqlCheck');
+    if (wantsHelp(rest)) return printUsage(rest[0] === 'check' ? SQL_CHECK_USAGE : SQL_USAGE);
     if (rest[0] !== 'check') return usageError(stderr, rest[0] ? `Unknown sql subcommand "${rest[0]}".` : 'Give a subcommand: check.', SQL_USAGE);
-    const { sqlCheck } = await import('./sqlCheck');
     return sqlCheck(rest.slice(1), process.stdin, process.stdout, process.stderr);
   }
   if (command === 'audit') {

@@ -19,6 +19,8 @@ const COMMANDS: [string[], RegExp][] = [
   [['sql'], /pipewright sql check --dialect/],
   [['sql', 'check'], /--fail-on confirm\|deny/],
   [['sql', 'check', '--dialect', 'duckdb'], /--fail-on confirm\|deny/],
+  [['sql', 'check', '--no-such-flag'], /--fail-on confirm\|deny/],
+  [['catalog', 'rank', '--top', 'many'], /--tables FILE/],
   [['catalog'], /pipewright catalog rank/],
   [['catalog', 'rank'], /--tables FILE/],
   [['audit'], /pipewright audit verify/],
