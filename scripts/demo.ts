@@ -2,12 +2,15 @@
 // State (settings, the stored key, the sample warehouse) persists under ~/.cache/pipewright/demo.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { startScriptedModel } from '../test/support/scriptedModelServer';
-import { sampleWarehouseScript } from '../test/support/sampleScript';
+import { ensureSampleWarehouse } from '../src/core/sample/sampleWarehouse';
 import { launchCodeServer } from './codeServer';
+import { DEMO_MODEL_NAME, startDemoModel } from './demoModel';
+
+/** The writable connection the scripted demo adds, so its write scenarios reach the approval step. */
+const SCRATCH_LABEL = 'Sample warehouse (scratch copy, writable)';
 
 async function main(): Promise<void> {
   const scripted = process.argv.includes('--scripted');
@@ -17,10 +20,17 @@ async function main(): Promise<void> {
   const settings: Record<string, unknown> = {};
 
   if (scripted) {
-    // A stand-in model on loopback that answers sample-warehouse questions with real tool calls.
-    const model = await startScriptedModel(sampleWarehouseScript);
+    // A stand-in model on loopback: it picks a scripted scenario from the question, and its tool
+    // calls go through the real tools, policy gate and approvals.
+    const model = await startDemoModel();
     Object.assign(env, { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'scripted-demo' });
-    Object.assign(settings, { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-sample-model' });
+    Object.assign(settings, { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': DEMO_MODEL_NAME });
+    // The sample warehouse stays read-only; writes go to a scratch copy made fresh on every start
+    // (never a file of the user's), so an approved DELETE or DROP costs nothing.
+    const scratchDir = join(root, 'scratch');
+    rmSync(scratchDir, { recursive: true, force: true });
+    const scratch = await ensureSampleWarehouse(scratchDir);
+    settings['pipewright.connections'] = [{ id: 'demo-scratch', kind: 'duckdb', label: SCRATCH_LABEL, path: scratch, environment: 'dev', readOnly: false }];
   } else {
     if (process.env.OPENAI_BASE_URL) settings['pipewright.model.baseUrl'] = process.env.OPENAI_BASE_URL;
     if (process.env.PIPEWRIGHT_MODEL) settings['pipewright.model.name'] = process.env.PIPEWRIGHT_MODEL;
@@ -33,6 +43,10 @@ async function main(): Promise<void> {
   console.log(`\nPipewright is running in VS Code at ${url}`);
   console.log(`Password: ${password}`);
   console.log('Open the Pipewright icon in the activity bar and ask, e.g. "top 5 customers by revenue last quarter".');
+  if (scripted) {
+    console.log('The model is a scripted stand-in: it knows a few scenarios (ask it anything to get the list).');
+    console.log(`To see approvals, pick "${SCRATCH_LABEL}" and ask to "delete payments without a method" or "drop the payments table".`);
+  }
   if (!scripted && !process.env.OPENAI_API_KEY) console.log('No OPENAI_API_KEY in the environment: run "Pipewright: Set Model API Key" in the editor (or restart with --scripted for an offline stand-in model).');
   console.log('Press Ctrl-C to stop.\n');
 

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { BenchDataError, readQuestions, streamTables } from '../core/catalog/benchData';
 import { IndexBuilder, rank } from '../core/catalog/schemaLinker';
+import { jsonLine, visible } from './terminalText';
 
 export const CATALOG_RANK_USAGE = `Usage:
   pipewright catalog rank --tables FILE --questions FILE [--scope database|warehouse] [--top K]
@@ -76,15 +77,15 @@ export async function catalogRank(args: string[], out: NodeJS.WritableStream, er
     const index = builder.finish();
     const known = new Set(index.dbs);
     for (const q of questions) {
-      if (scope === 'database' && !known.has(q.db!)) err.write(`pipewright catalog rank: question ${JSON.stringify(q.id)}: database ${q.db} is not in ${values.tables}\n`);
+      if (scope === 'database' && !known.has(q.db!)) err.write(`pipewright catalog rank: question ${visible(JSON.stringify(q.id), { keepLines: false })}: database ${visible(String(q.db), { keepLines: false })} is not in ${values.tables}\n`);
       const ranked = rank(index, q.question, { scope, database: q.db, top });
-      const line = `${JSON.stringify({ id: q.id, tables: ranked.map((t) => t.table) })}\n`;
+      const line = jsonLine({ id: q.id, tables: ranked.map((t) => t.table) });
       if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     return 0;
   } catch (error) {
     if (error instanceof BenchDataError) {
-      err.write(`pipewright catalog rank: ${error.message}\n`);
+      err.write(`pipewright catalog rank: ${visible(error.message, { keepLines: true })}\n`);
       return 2;
     }
     throw error;

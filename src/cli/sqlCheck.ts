@@ -1,41 +1,64 @@
-// `pipewright sql check --dialect postgres|snowflake|duckdb`: classifies the SQL read from stdin
-// and prints one JSON line. The exit code is 0 whatever the decision; 2 is a usage error.
+// `pipewright sql check --dialect postgres|snowflake|duckdb [--fail-on confirm|deny]`: classifies
+// the SQL read from stdin and prints one JSON line. The exit code is 0 whatever the decision,
+// unless --fail-on names a level the decision reaches (then FAIL_ON_EXIT, so a CI job fails);
+// 2 is a usage error.
 import { parseArgs } from 'node:util';
-import { checkSql, SQL_DIALECTS, type SqlDialect } from '../core/sql/guardrail';
+import { checkSql, DECISION_ORDER, SQL_DIALECTS, type SqlDialect, type SqlVerdict } from '../core/sql/guardrail';
+import { jsonLine, visible } from './terminalText';
 
-const USAGE = `Usage: pipewright sql check --dialect ${SQL_DIALECTS.join('|')} < statement.sql
-  Prints {"decision": "allow"|"approve"|"confirm"|"deny", "reasons": [...], "statements": N, "kind": ..., "targets": [...]}`;
+/** The verdict reached the --fail-on level: distinct from 1 (a crash) and 2 (usage). */
+export const FAIL_ON_EXIT = 3;
+
+const FAIL_ON_LEVELS = ['confirm', 'deny'] as const;
+
+export const SQL_CHECK_USAGE = `Usage: pipewright sql check --dialect ${SQL_DIALECTS.join('|')} [--fail-on ${FAIL_ON_LEVELS.join('|')}] < statement.sql
+  Prints {"decision": "allow"|"approve"|"confirm"|"deny", "reasons": [...], "statements": N, "kind": ..., "targets": [...]}
+  --fail-on confirm   exit ${FAIL_ON_EXIT} when the decision is confirm or deny (the JSON is printed all the same)
+  --fail-on deny      exit ${FAIL_ON_EXIT} when the decision is deny
+Exit codes: 0 checked, ${FAIL_ON_EXIT} the decision reached --fail-on, 2 usage error.`;
 
 export async function sqlCheck(args: string[], stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+  const usageError = (message: string) => {
+    stderr.write(`pipewright sql check: ${visible(message, { keepLines: true })}\n\n${SQL_CHECK_USAGE}\n`);
+    return 2;
+  };
   let dialect: string | undefined;
+  let failOn: string | undefined;
   try {
-    const parsed = parseArgs({ args, options: { dialect: { type: 'string', short: 'd' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const parsed = parseArgs({ args, options: { dialect: { type: 'string', short: 'd' }, 'fail-on': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
     if (parsed.values.help) {
-      stdout.write(`${USAGE}\n`);
+      stdout.write(`${SQL_CHECK_USAGE}\n`);
       return 0;
     }
     dialect = parsed.values.dialect;
+    failOn = parsed.values['fail-on'];
   } catch (error) {
-    stderr.write(`pipewright: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    return usageError((error as Error).message);
   }
   if (!dialect || !(SQL_DIALECTS as readonly string[]).includes(dialect)) {
-    stderr.write(`pipewright: ${dialect ? `unknown dialect "${dialect}"` : '--dialect is required'}.\n${USAGE}\n`);
-    return 2;
+    return usageError(dialect ? `unknown dialect ${JSON.stringify(dialect)}; use ${SQL_DIALECTS.join(', ')}.` : '--dialect is required.');
+  }
+  if (failOn !== undefined && !(FAIL_ON_LEVELS as readonly string[]).includes(failOn)) {
+    return usageError(`--fail-on must be ${FAIL_ON_LEVELS.join(' or ')}, not ${JSON.stringify(failOn)}.`);
   }
 
-  const bytes = await readAll(stdin);
-  let sql: string;
+  const sql = decodeUtf8(await readAll(stdin));
+  const verdict: SqlVerdict = sql === undefined
+    ? { decision: 'deny', reasons: ['The SQL is not valid UTF-8.'], statements: 0, kind: null, targets: [] }
+    : await checkSql(dialect as SqlDialect, sql);
+  stdout.write(jsonLine(verdict));
+  // --fail-on X fails at X and at anything stricter.
+  const failed = failOn !== undefined && DECISION_ORDER[verdict.decision] >= DECISION_ORDER[failOn as (typeof FAIL_ON_LEVELS)[number]];
+  return failed ? FAIL_ON_EXIT : 0;
+}
+
+/** The exact bytes as text: no trimming, and the BOM is kept as a character like any other. */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    // The exact bytes: no trimming, and the BOM is kept as a character like any other.
-    sql = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    stdout.write(`${JSON.stringify({ decision: 'deny', reasons: ['The SQL is not valid UTF-8.'], statements: 0, kind: null, targets: [] })}\n`);
-    return 0;
+    return undefined;
   }
-  const verdict = await checkSql(dialect as SqlDialect, sql);
-  stdout.write(`${JSON.stringify(verdict)}\n`);
-  return 0;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {

@@ -1,71 +1,75 @@
 // Renders the run event stream for a human in a terminal: steps as they happen, then the
-// answer, the final SQL and the result as a table.
+// answer, the final SQL and the result as a table. Every value from the model or the database
+// reaches the terminal as data through terminalText (shown, never obeyed).
 import type { RunEvent } from '../core/observability/events';
-import { showInvisible } from '../core/protocol/visibleText';
+import { joined, lines, styled, tt, visible, type TerminalText, type TerminalWriter } from './terminalText';
 
-export function createTextRenderer(out: NodeJS.WritableStream, options: { color: boolean }): (event: RunEvent) => void {
-  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const dim = paint('2');
-  const bold = paint('1');
-  const red = paint('31');
-  const green = paint('32');
+const bold = (text: TerminalText | string) => styled('bold', text);
+const dim = (text: TerminalText | string) => styled('dim', text);
+const red = (text: TerminalText | string) => styled('red', text);
+const green = (text: TerminalText | string) => styled('green', text);
+
+export function createTextRenderer(write: TerminalWriter): (event: RunEvent) => void {
   let thinking = false;
   // A step's prose is held until the step ends: narration before tool calls is printed then, and a
   // step without tool calls is the answer, printed once under its heading.
   let stepText = '';
   const endStream = () => {
-    if (thinking) out.write('\n');
+    if (thinking) write(tt`\n`);
     thinking = false;
   };
 
   return (event) => {
     switch (event.type) {
       case 'run.started':
-        out.write(`${bold('Question:')} ${event.question}\n${dim(`${event.connection.label} · ${event.connection.dialect} · ${event.connection.environment} · ${event.model}`)}\n\n`);
+        write(tt`${bold('Question:')} ${event.question}\n${dim(tt`${event.connection.label} · ${event.connection.dialect} · ${event.connection.environment} · ${event.model}`)}\n\n`);
         break;
       case 'model.delta':
         if (event.channel === 'text') {
           stepText += event.text;
           break;
         }
-        if (!thinking) out.write(dim('thinking: '));
+        if (!thinking) write(dim('thinking: '));
         thinking = true;
-        out.write(dim(sanitize(event.text)));
+        write(dim(lines(event.text)));
         break;
       case 'model.completed':
         endStream();
-        if (event.toolCalls > 0 && stepText.trim()) out.write(`${sanitize(stepText.trim())}\n`);
+        if (event.toolCalls > 0 && stepText.trim()) write(tt`${lines(stepText.trim())}\n`);
         stepText = '';
         break;
       case 'schema.linked':
-        out.write(event.error
-          ? dim(`schema linker unavailable: ${sanitize(event.error)}\n`)
-          : dim(`schema linker: ${event.tables.length} of ${event.totalTables} tables for this question (${event.durationMs} ms): ${sanitize(event.tables.slice(0, 5).join(', '))}${event.tables.length > 5 ? ', …' : ''}\n`));
+        write(event.error
+          ? dim(tt`schema linker unavailable: ${event.error}\n`)
+          : dim(tt`schema linker: ${event.tables.length} of ${event.totalTables} tables for this question (${event.durationMs} ms): ${joined(event.tables.slice(0, 5), tt`, `)}${event.tables.length > 5 ? ', …' : ''}\n`));
         break;
       case 'tool.started':
         endStream();
-        out.write(`${bold('→')} ${event.tool} ${event.sql ? '' : dim(JSON.stringify(event.args))}\n`);
-        if (event.sql) out.write(indent(sanitize(event.sql), '    ') + '\n');
+        write(tt`${bold('→')} ${event.tool} ${event.sql ? '' : dim(JSON.stringify(event.args))}\n`);
+        if (event.sql) write(tt`${indent(event.sql, '    ')}\n`);
         break;
       case 'tool.finished':
-        out.write(event.ok
-          ? `  ${green('✓')} ${event.summary} ${dim(`(${event.durationMs} ms)`)}\n`
-          : `  ${red('✗')} ${sanitize(event.error ?? event.summary)} ${dim(`(${event.durationMs} ms)`)}\n`);
+        write(event.ok
+          ? tt`  ${green('✓')} ${event.summary} ${dim(`(${event.durationMs} ms)`)}\n`
+          : tt`  ${red('✗')} ${lines(event.error ?? event.summary)} ${dim(`(${event.durationMs} ms)`)}\n`);
         break;
       case 'approval.requested':
-        out.write(dim(`  needs ${event.request.level === 'confirm' ? 'typed confirmation' : 'approval'}: ${sanitize(event.request.title)} on ${sanitize(event.request.connection.label)} (${event.request.connection.environment})\n`));
+        write(dim(tt`  needs ${event.request.level === 'confirm' ? 'typed confirmation' : 'approval'}: ${event.request.title} on ${event.request.connection.label} (${event.request.connection.environment})\n`));
         break;
       case 'answer':
         endStream();
-        out.write(`\n${bold('Answer')}\n${sanitize(event.text)}\n`);
-        if (event.sql) out.write(`\n${bold('SQL')}\n${indent(sanitize(event.sql), '  ')}\n`);
-        if (event.result) out.write(`\n${formatTable(event.result.columns.map((c) => c.name), event.result.rows.slice(0, 20))}${event.result.rowCount > 20 || event.result.truncated ? dim(`\n  … ${event.result.rowCount}${event.result.truncated ? '+' : ''} rows in all`) : ''}\n`);
+        write(tt`\n${bold('Answer')}\n${lines(event.text)}\n`);
+        if (event.sql) write(tt`\n${bold('SQL')}\n${indent(event.sql, '  ')}\n`);
+        if (event.result) {
+          const more = event.result.rowCount > 20 || event.result.truncated ? dim(tt`\n  … ${event.result.rowCount}${event.result.truncated ? '+' : ''} rows in all`) : tt``;
+          write(tt`\n${formatTable(event.result.columns.map((c) => c.name), event.result.rows.slice(0, 20))}${more}\n`);
+        }
         break;
       case 'run.finished':
         endStream();
-        if (event.status === 'stopped') out.write(`\n${red('Stopped.')} ${dim(`after ${event.durationMs} ms`)}\n`);
-        else if (event.status === 'failed') out.write(`\n${red('Failed:')} ${sanitize(event.error ?? '')}${event.hint ? `\n${event.hint}` : ''}\n`);
-        else out.write(dim(`\nDone in ${event.durationMs} ms.\n`));
+        if (event.status === 'stopped') write(tt`\n${red('Stopped.')} ${dim(`after ${event.durationMs} ms`)}\n`);
+        else if (event.status === 'failed') write(tt`\n${red('Failed:')} ${lines(event.error ?? '')}${event.hint ? tt`\n${lines(event.hint)}` : ''}\n`);
+        else write(dim(tt`\nDone in ${event.durationMs} ms.\n`));
         break;
       default:
         break;
@@ -73,20 +77,20 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
   };
 }
 
-/** Data and model text never drive the terminal: control characters (escape codes) are shown, not obeyed. */
-export function sanitize(text: string): string {
-  return showInvisible(text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+/** Multi-line untrusted text, each line indented (SQL). */
+function indent(text: string, prefix: string): TerminalText {
+  return lines(text.split('\n').map((line) => prefix + line).join('\n'));
 }
 
-function indent(text: string, prefix: string): string {
-  return text.split('\n').map((line) => prefix + line).join('\n');
-}
+const CELL_WIDTH = 40;
 
-function formatTable(header: string[], rows: unknown[][]): string {
+/** The result grid: each cell is one line of visible text, so a value cannot break the layout. */
+function formatTable(header: string[], rows: unknown[][]): TerminalText {
   const cells = [header, ...rows.map((row) => row.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))))].map((row) =>
-    row.map((c) => sanitize(c).slice(0, 40)),
+    row.map((c) => visible(Array.from(c).slice(0, CELL_WIDTH).join(''), { keepLines: false })),
   );
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
   const line = (row: string[]) => '  ' + row.map((c, i) => c.padEnd(widths[i])).join('  ');
-  return [line(cells[0]), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  // Already visible and free of newlines; the rows' own newlines are the grid's layout.
+  return lines([line(cells[0]), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n'));
 }

@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { loadDuckDB } from '../../src/core/connectors/duckdb';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
 import { makeTempDir, removeDir } from '../support/tempDirs';
+import { createServer } from 'node:net';
 import { ROOT, runCli } from '../support/runCli';
+import { SLOW_SQL } from '../support/sampleScript';
 
 describe('policy through the pipewright CLI', () => {
   let dir: string;
@@ -86,5 +88,84 @@ describe('policy through the pipewright CLI', () => {
     const broken = await runCli(['audit', 'verify', audit, '--json'], env());
     assert.equal(broken.code, 1);
     assert.equal(JSON.parse(broken.stdout).firstBroken.line, index + 1);
+  });
+
+  test('sql check --fail-on: confirm fails on confirm and deny, deny only on deny (exit 3), the JSON is printed all the same', async () => {
+    const cases: [string, string, Record<string, number>][] = [
+      ['SELECT 1', 'allow', { confirm: 0, deny: 0 }],
+      ['DELETE FROM orders WHERE order_id = 7', 'approve', { confirm: 0, deny: 0 }],
+      ['DROP TABLE orders', 'confirm', { confirm: 3, deny: 0 }],
+      ['SELECT 1; DROP TABLE orders', 'deny', { confirm: 3, deny: 3 }],
+    ];
+    for (const [sql, decision, codes] of cases) {
+      for (const [level, code] of Object.entries(codes)) {
+        const run = await runCli(['sql', 'check', '--dialect', 'duckdb', '--fail-on', level], env(), undefined, sql);
+        assert.equal(run.code, code, `--fail-on ${level}: ${sql}\n${run.stderr}`);
+        assert.equal((JSON.parse(run.stdout) as { decision: string }).decision, decision);
+      }
+    }
+    const bad = await runCli(['sql', 'check', '--dialect', 'duckdb', '--fail-on', 'approve'], env(), undefined, 'SELECT 1');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fail-on must be confirm or deny/);
+    assert.equal(bad.stdout, '');
+  });
+
+  test('without a terminal a read the cost gate holds is refused as needing approval, naming --approve reads|prompt, not as rejected by the user', async () => {
+    const reader = await startScriptedModel((request) => {
+      const turns = request.body.messages.filter((m) => m.role === 'tool').length;
+      if (turns === 0) return { toolCalls: [{ name: 'run_sql', arguments: { sql: SLOW_SQL } }] };
+      if (turns === 1) return { toolCalls: [{ name: 'execute_sql', arguments: { sql: 'DELETE FROM customers WHERE id < 5' } }] };
+      return { text: 'Could not run it.' };
+    });
+    try {
+      const events = async (approve: string[]) => {
+        // stdin is not a terminal here (runCli gives none), so the default is --approve never.
+        const run = await runCli(['ask', 'count everything', '--connection', `duckdb:${join(dir, 'shop.duckdb')}`, '--allow-writes', ...approve, '--audit', join(dir, 'reads-audit.jsonl'), '--json'],
+          env({ OPENAI_BASE_URL: reader.baseUrl, OPENAI_API_KEY: 'sk-cli-policy-reads', PIPEWRIGHT_MODEL: 'scripted', PIPEWRIGHT_HOME: join(dir, 'home') }), dir);
+        assert.equal(run.code, 0, run.stderr);
+        return run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; tool?: string; allowed?: boolean; reasons?: string[] });
+      };
+      const decisions = (list: Awaited<ReturnType<typeof events>>) => list.filter((e) => e.type === 'tool.decision');
+
+      const [read, write] = decisions(await events([]));
+      assert.equal(read.allowed, false);
+      assert.doesNotMatch(read.reasons!.join(' '), /user rejected/i);
+      assert.match(read.reasons!.join(' '), /needs approval and no one was asked/);
+      assert.match(read.reasons!.join(' '), /--approve reads/);
+      assert.match(read.reasons!.join(' '), /--approve prompt/);
+      assert.equal(write.allowed, false);
+      assert.doesNotMatch(write.reasons!.join(' '), /user rejected|--approve reads/i);
+      assert.match(write.reasons!.join(' '), /--approve prompt/);
+
+      // --approve reads approves the read; the write it does not approve says how to allow it.
+      const [, writeUnderReads] = decisions(await events(['--approve', 'reads']));
+      assert.equal(writeUnderReads.allowed, false);
+      assert.match(writeUnderReads.reasons!.join(' '), /--approve reads approves only large reads.*--approve prompt/);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test('snowflake:// without any SNOWFLAKE_* credential is a configuration error: exit 2, message and hint, no stack unless PIPEWRIGHT_DEBUG=1', async () => {
+    // A loopback port nothing listens on, so no request leaves this machine.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const url = `snowflake://analyst@myorg-acct/DB/PUBLIC?warehouse=WH&accessUrl=http://127.0.0.1:${port}`;
+    const modelEnv = { OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'sk-cli-policy-sf', PIPEWRIGHT_MODEL: 'scripted', PIPEWRIGHT_HOME: join(dir, 'home') };
+    const run = await runCli(['ask', 'how many orders?', '--connection', url], env(modelEnv), dir);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^pipewright: .*Snowflake/m, 'says what went wrong');
+    assert.ok(run.stderr.trim().split('\n').length >= 2, `a hint line follows the message:\n${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
+    assert.doesNotMatch(run.stderr, /snowflake-sdk\.js|node_modules/, 'no driver source paths');
+
+    const debug = await runCli(['ask', 'how many orders?', '--connection', url], env({ ...modelEnv, PIPEWRIGHT_DEBUG: '1' }), dir);
+    assert.equal(debug.code, 2);
+    assert.match(debug.stderr, /^\s+at /m, 'PIPEWRIGHT_DEBUG=1 shows the stack');
   });
 });

@@ -12,6 +12,8 @@ export interface ApprovalAnswer {
   decision: 'once' | 'session' | 'reject';
   /** What the user typed for a `confirm`. */
   typed?: string;
+  /** Why it was refused when no one was asked (e.g. no terminal): said instead of "the user rejected it". */
+  reason?: string;
 }
 
 export interface ApprovalGateway {

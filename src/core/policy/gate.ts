@@ -180,7 +180,7 @@ export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContex
     answer = { decision: 'reject' };
   }
   const base = { argsHash: hash, verdict, estimate, approvalId: request.approvalId };
-  if (answer.decision === 'reject') return { ...base, allowed: false, decision: 'deny', reasons: ['The user rejected it.'], approval: 'reject' };
+  if (answer.decision === 'reject') return { ...base, allowed: false, decision: 'deny', reasons: [answer.reason ?? 'The user rejected it.'], approval: 'reject' };
   if (level === 'confirm' && answer.typed !== confirmText) return { ...base, allowed: false, decision: 'deny', reasons: [`The typed confirmation did not match "${confirmText}".`], approval: 'reject' };
   if (answer.decision === 'session' && !allowSession) return { ...base, allowed: false, decision: 'deny', reasons: ['"Approve for this session" is not available for this action.'], approval: 'reject' };
   if (answer.decision === 'session') ctx.session.approvals.add(sessionKey);
