@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
+import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
 import {
   ConnectorError,
   QueryCancelledError,
@@ -16,7 +17,6 @@ import {
   type ColumnRecord,
   type Connector,
   type ExplainResult,
-  type JsonValue,
   type Page,
   type QueryOptions,
   type QueryStream,
@@ -51,6 +51,8 @@ export interface PostgresConnectionOptions {
 }
 
 const BATCH_ROWS = 1000;
+/** Type parsers that hand back the server's text unchanged (see postgresValues.ts). */
+const SERVER_TEXT = { getTypeParser: () => (text: string) => text };
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 /** Parses `postgres://user@host:port/db?sslmode=verify-full&sslrootcert=/ca.pem` (a password in the URL is accepted but never shown). */
@@ -87,7 +89,7 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
 export class PostgresConnector implements Connector {
   readonly dialect = 'postgres' as const;
   readonly id: string;
-  private typeNames = new Map<number, string>();
+  private types = new Map<number, PgTypeInfo>();
 
   private constructor(
     private readonly options: PostgresConnectionOptions,
@@ -114,8 +116,8 @@ export class PostgresConnector implements Connector {
         if (scs.rows[0]?.standard_conforming_strings !== 'on') {
           throw new ConnectorError('The server has standard_conforming_strings off, so backslashes in strings are escapes.', 'Pipewright only connects to servers with standard_conforming_strings = on.');
         }
-        const types = await client.query('SELECT oid::int AS oid, format_type(oid, NULL) AS name FROM pg_type');
-        for (const row of types.rows as { oid: number; name: string }[]) connector.typeNames.set(row.oid, row.name);
+        const types = await client.query(PG_TYPES_SQL, [null]);
+        for (const row of types.rows as PgTypeInfo[]) connector.types.set(row.oid, row);
       } finally {
         client.release();
       }
@@ -228,14 +230,17 @@ export class PostgresConnector implements Connector {
 
     let cursor: Cursor;
     let columns: ColumnInfo[];
+    let fields: pg.FieldDef[];
     let first: unknown[][];
     try {
       // Fixed texts of ours; the user's SQL only ever travels through the extended protocol.
       if (timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
       if (stopReason) throw new QueryCancelledError();
-      cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array' }));
+      // Every column as the server's text: converted below by type, so nothing is lost in a driver parser.
+      cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array', types: SERVER_TEXT }));
       first = await readCursor(cursor, Math.min(BATCH_ROWS, maxRows === Number.POSITIVE_INFINITY ? BATCH_ROWS : Math.max(1, maxRows)));
-      const fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
+      fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
+      await this.loadTypes(client, fields.map((f) => f.dataTypeID));
       columns = fields.map((f) => ({ name: f.name, type: this.typeName(f.dataTypeID, f.dataTypeModifier) }));
     } catch (error) {
       const translated = translate(error);
@@ -244,14 +249,8 @@ export class PostgresConnector implements Connector {
     }
     const state = { rowCount: 0, truncated: false };
     const self = this;
-    // int8 arrives as text from node-postgres: a number when exact, text beyond 2^53.
-    const int8Columns = columns.flatMap((c, i) => (c.type === 'bigint' ? [i] : []));
-    const convert = (rows: unknown[][]): Row[] =>
-      rows.map((row) => {
-        const out = row.map(toJson);
-        for (const i of int8Columns) if (typeof out[i] === 'string' && Number.isSafeInteger(Number(out[i]))) out[i] = Number(out[i]);
-        return out;
-      });
+    const convertRow = rowConverter(fields.map((f) => f.dataTypeID), this.types);
+    const convert = (rows: unknown[][]): Row[] => rows.map(convertRow);
 
     async function* batches(): AsyncGenerator<Row[]> {
       try {
@@ -506,8 +505,21 @@ export class PostgresConnector implements Connector {
     }
   }
 
+  /** Types created after connect (a new domain, enum or table type) are looked up once, when first seen. */
+  private async loadTypes(client: pg.PoolClient, oids: number[]): Promise<void> {
+    const missing = [...new Set(oids)].filter((oid) => !this.types.has(oid));
+    if (!missing.length) return;
+    let queue = missing;
+    // Their element and base types too, a level at a time (a domain over an array of a new enum).
+    for (let depth = 0; queue.length && depth < 8; depth++) {
+      const result = await client.query(PG_TYPES_SQL, [queue]);
+      for (const row of result.rows as PgTypeInfo[]) this.types.set(row.oid, row);
+      queue = (result.rows as PgTypeInfo[]).flatMap((t) => [t.elem, t.base]).filter((oid) => oid && !this.types.has(oid));
+    }
+  }
+
   private typeName(oid: number, modifier: number): string {
-    const name = this.typeNames.get(oid) ?? `oid ${oid}`;
+    const name = this.types.get(oid)?.name ?? `oid ${oid}`;
     if (modifier < 0) return name;
     if (name === 'numeric') return `numeric(${((modifier - 4) >> 16) & 0xffff},${(modifier - 4) & 0xffff})`;
     if (name === 'character varying' || name === 'character') return `${name}(${modifier - 4})`;
@@ -556,6 +568,11 @@ function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): p
     `statement_timeout=${Math.floor(options.statementTimeoutMs ?? 300_000)}`,
     `lock_timeout=${Math.floor(options.lockTimeoutMs ?? 10_000)}`,
     `idle_in_transaction_session_timeout=${Math.floor(options.idleInTransactionTimeoutMs ?? 60_000)}`,
+    // The text forms postgresValues.ts reads: ISO dates, PostgreSQL intervals, hex bytea, shortest-exact floats.
+    'DateStyle=ISO',
+    'IntervalStyle=postgres',
+    'bytea_output=hex',
+    'extra_float_digits=1',
   ];
   return {
     host: options.host,
@@ -608,17 +625,6 @@ function isRetryable(error: unknown): boolean {
 
 function readCursor(cursor: Cursor, rows: number): Promise<unknown[][]> {
   return new Promise((resolve, reject) => cursor.read(rows, (error: Error | undefined, result: unknown[]) => (error ? reject(error) : resolve(result as unknown[][]))));
-}
-
-/** node-postgres parses dates into JS Date, int8/numeric into strings: make them JSON-safe and exact. */
-function toJson(value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === 'object') return value as JsonValue;
-  return value as JsonValue;
 }
 
 function statementKind(node: string): string {
