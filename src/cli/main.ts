@@ -120,6 +120,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`pipewright: ${(error as Error).message}${hint}\n`);
     return 2;
   }
+  // What protects the connection (TLS or why not), on stderr so --json output stays events only.
+  if (opened.transport) process.stderr.write(`pipewright: connection: ${opened.transport}\n`);
 
   const auditPath = parsed.values.audit ?? env.PIPEWRIGHT_AUDIT_LOG ?? defaultAuditPath(defaultStorageDir(env), process.cwd());
   let audit: AuditLog;

@@ -224,8 +224,9 @@ describe('PostgresConnector on a real PostgreSQL', () => {
 
   // SSL misconfiguration is reported as such, before or during connect.
   test('SSL configuration errors are clear', async () => {
-    await assert.rejects(PostgresConnector.open(options('reader', { ssl: { mode: 'verify-full' } })), /needs a CA certificate file/);
-    await assert.rejects(PostgresConnector.open(options('reader', { ssl: { mode: 'verify-full', caFile: '/nonexistent/ca.pem' } })), /Cannot read the CA certificate file \/nonexistent\/ca\.pem/);
+    // Without a CA file, verify-full uses the system trust store (postgresTls.test.ts); this server has no TLS at all.
+    await assert.rejects(PostgresConnector.open(options('reader', { ssl: { mode: 'verify-full' } })), /does not support SSL/);
+    await assert.rejects(PostgresConnector.open(options('reader', { ssl: { mode: 'verify-full', caFile: '/nonexistent/ca.pem' } })), /Cannot read the CA certificate \(sslrootcert\) file \/nonexistent\/ca\.pem/);
     // This test server has no TLS: requiring it must fail with the server's own answer.
     await assert.rejects(PostgresConnector.open(options('reader', { ssl: { mode: 'require' } })), /does not support SSL/);
   });

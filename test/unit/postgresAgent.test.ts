@@ -62,6 +62,8 @@ describe('the agent on PostgreSQL through the CLI', () => {
     // numeric 16500.00 reaches the model as the number 16500 (a double holds it exactly).
     assert.equal(answer.text, `Top region: ${expected.region} with ${Number(expected.arr)}.`);
     assert.equal(Number((await server.sql('SELECT count(*) AS n FROM crm.accounts')).rows[0].n), 30);
+    // The default sslmode=prefer, on a test server without TLS: the CLI says what it used.
+    assert.match(result.stderr, /^pipewright: connection: no TLS: the server does not offer it \(sslmode=prefer\)$/m);
     assert.ok(!result.stdout.includes(server.reader.password) && !result.stderr.includes(server.reader.password), 'the password never appears');
   });
 });

@@ -2,13 +2,23 @@
 // wall: every read runs in a READ ONLY transaction over the extended protocol (the server refuses
 // more than one statement per round trip), session timeouts are pinned at connect, and Stop sends
 // a real protocol-level CancelRequest so the backend stops working, not just the client waiting.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
 import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
+import {
+  DEFAULT_SSL_MODE,
+  describeTransport,
+  isPlaintextRefused,
+  isTlsRefused,
+  mayFallBack,
+  parseSslMode,
+  tlsOptions,
+  triesTlsFirst,
+  type SslSettings,
+} from './postgresTls';
 import {
   ConnectorError,
   QueryCancelledError,
@@ -28,7 +38,7 @@ import {
   withoutTrailingSemicolon,
 } from './connector';
 
-export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+export type { SslMode, SslSettings } from './postgresTls';
 
 export interface PostgresConnectionOptions {
   id: string;
@@ -38,7 +48,8 @@ export interface PostgresConnectionOptions {
   user: string;
   /** From SecretStorage or the environment; when absent, ~/.pgpass (or PGPASSFILE) is consulted. */
   password?: string;
-  ssl?: { mode: SslMode; caFile?: string };
+  /** libpq's sslmode and files; absent: sslmode=prefer (TLS when the server offers it). */
+  ssl?: SslSettings;
   /** Session-wide ceiling; a query's own timeoutMs may be lower. */
   statementTimeoutMs?: number;
   lockTimeoutMs?: number;
@@ -65,10 +76,11 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new ConnectorError(`${redact(url)} is not a postgres:// URL.`);
   const params = parsed.searchParams;
-  const mode = params.get('sslmode') ?? undefined;
-  if (mode && !['disable', 'require', 'verify-ca', 'verify-full', 'prefer', 'allow'].includes(mode)) {
-    throw new ConnectorError(`Unknown sslmode "${mode}".`, 'Use disable, require, verify-ca or verify-full.');
+  // A parameter given twice is ambiguous (which one wins differs between clients): refused.
+  for (const name of new Set(params.keys())) {
+    if (params.getAll(name).length > 1) throw new ConnectorError(`The PostgreSQL URL ${redact(url)} gives "${name}" more than once.`, `Keep one ${name}=... in the URL.`);
   }
+  const ssl = sslFromParams(params, `the URL ${redact(url)}`);
   const host = params.get('host') ?? decodeURIComponent(parsed.hostname);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   const user = decodeURIComponent(parsed.username) || params.get('user') || '';
@@ -82,13 +94,25 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
     database,
     user,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    ssl: mode && mode !== 'prefer' && mode !== 'allow' ? { mode: mode as SslMode, caFile: params.get('sslrootcert') ?? undefined } : undefined,
+    ...(ssl ? { ssl } : {}),
   };
+}
+
+/** sslmode, sslrootcert, sslcert and sslkey as libpq names them (URL parameters or PGSSL* variables); undefined when none is given. */
+export function sslFromParams(params: { get(name: string): string | null | undefined }, where: string): SslSettings | undefined {
+  const mode = params.get('sslmode') || undefined;
+  const caFile = params.get('sslrootcert') || undefined;
+  const certFile = params.get('sslcert') || undefined;
+  const keyFile = params.get('sslkey') || undefined;
+  if (!mode && !caFile && !certFile && !keyFile) return undefined;
+  return { mode: mode ? parseSslMode(mode, where) : DEFAULT_SSL_MODE, ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
 }
 
 export class PostgresConnector implements Connector {
   readonly dialect = 'postgres' as const;
   readonly id: string;
+  /** What protects the connection, in one line: e.g. "TLS 1.3, certificate and host name verified against /etc/ca.pem (sslmode=verify-full)". */
+  transport = '';
   private types = new Map<number, PgTypeInfo>();
 
   private constructor(
@@ -101,9 +125,27 @@ export class PostgresConnector implements Connector {
     this.id = options.id;
   }
 
+  /**
+   * Opens the pool the way libpq's sslmode says: prefer tries TLS and falls back to an unencrypted
+   * connection only when the server itself answers that it has no TLS; allow tries without first;
+   * require and stricter never fall back. The choice holds for every later connection of the pool.
+   */
   static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
+    const ssl: SslSettings = options.ssl ?? { mode: DEFAULT_SSL_MODE };
+    const first = triesTlsFirst(ssl.mode);
+    try {
+      return await PostgresConnector.openWith(options, ssl, first, false);
+    } catch (error) {
+      const refused = first ? isTlsRefused((error as { cause?: unknown }).cause ?? error) : isPlaintextRefused((error as { cause?: unknown }).cause ?? error);
+      if (!mayFallBack(ssl.mode) || !refused) throw error;
+      return PostgresConnector.openWith(options, ssl, !first, true);
+    }
+  }
+
+  private static async openWith(options: PostgresConnectionOptions, ssl: SslSettings, useTls: boolean, fellBack: boolean): Promise<PostgresConnector> {
     const secrets = new Set<string>(options.password ? [options.password] : []);
-    const config = poolConfig(options, secrets);
+    const tlsChoice = useTls ? tlsOptions(ssl) : undefined;
+    const config = poolConfig(options, secrets, tlsChoice?.options ?? false);
     const pool = new pg.Pool(config);
     const log = options.onLog ?? (() => undefined);
     // An idle client whose backend died emits 'error' on the pool; unhandled, that would throw.
@@ -112,6 +154,8 @@ export class PostgresConnector implements Connector {
     try {
       const client = await connector.connectWithRetry();
       try {
+        const socket = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+        connector.transport = describeTransport(ssl.mode, socket, tlsChoice?.trust, fellBack);
         const scs = await client.query('SHOW standard_conforming_strings');
         if (scs.rows[0]?.standard_conforming_strings !== 'on') {
           throw new ConnectorError('The server has standard_conforming_strings off, so backslashes in strings are escapes.', 'Pipewright only connects to servers with standard_conforming_strings = on.');
@@ -125,6 +169,7 @@ export class PostgresConnector implements Connector {
       await pool.end().catch(() => undefined);
       throw connector.translate(error);
     }
+    if (fellBack) log('info', `PostgreSQL ${options.host}: ${connector.transport}`);
     return connector;
   }
 
@@ -535,6 +580,9 @@ export class PostgresConnector implements Connector {
       : e.code === 'ECONNREFUSED' ? `Is PostgreSQL running at ${this.options.host}:${this.options.port ?? 5432}?`
       : e.code === '42501' ? 'Your role lacks the privilege; Pipewright uses your own credentials.'
       : e.code === '25006' ? 'The connection is read-only: this statement would write.'
+      : isTlsRefused(error) ? `The server does not offer TLS, and sslmode=${this.options.ssl?.mode ?? DEFAULT_SSL_MODE} requires it. Enable ssl on the server, or choose a weaker sslmode only on a network you trust.`
+      : isCertificateError(error) ? `The server's certificate was not accepted (sslmode=${this.options.ssl?.mode ?? DEFAULT_SSL_MODE}). Give the CA that signed it as sslrootcert=/path/ca.pem, and connect by the host name the certificate names.`
+      : isPlaintextRefused(error) ? 'The server accepts this connection only over TLS: use sslmode=prefer or stricter.'
       : undefined;
     return new ConnectorError(`PostgreSQL: ${message}`, hint, { cause: error });
   }
@@ -563,7 +611,7 @@ interface ProtocolConnection {
   on(event: 'connect' | 'error', listener: () => void): void;
 }
 
-function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): pg.PoolConfig {
+function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>, ssl: pg.PoolConfig['ssl']): pg.PoolConfig {
   const session = [
     `statement_timeout=${Math.floor(options.statementTimeoutMs ?? 300_000)}`,
     `lock_timeout=${Math.floor(options.lockTimeoutMs ?? 10_000)}`,
@@ -585,7 +633,8 @@ function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): p
       if (found) secrets.add(found);
       return found;
     }),
-    ssl: sslConfig(options),
+    // Always explicit: node-postgres would otherwise read PGSSLMODE from the environment itself.
+    ssl,
     options: session.map((s) => `-c ${s}`).join(' '),
     application_name: options.applicationName ?? 'pipewright',
     max: 4,
@@ -594,27 +643,18 @@ function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): p
   };
 }
 
-function sslConfig(options: PostgresConnectionOptions): pg.PoolConfig['ssl'] {
-  const ssl = options.ssl;
-  if (!ssl || ssl.mode === 'disable') return false;
-  if (ssl.mode === 'require') return { rejectUnauthorized: false };
-  if (!ssl.caFile) throw new ConnectorError(`sslmode=${ssl.mode} needs a CA certificate file.`, 'Set the CA file (sslrootcert) of the connection.');
-  let ca: string;
-  try {
-    ca = readFileSync(ssl.caFile, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(`Cannot read the CA certificate file ${ssl.caFile}: ${(error as Error).message}`, 'Check the path of the CA file (sslrootcert).');
-  }
-  // verify-ca checks the chain only; verify-full also checks the host name.
-  return ssl.mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
-}
-
 async function pgpassPassword(options: PostgresConnectionOptions): Promise<string> {
   const pgpass = (await import('pgpass')).default;
   const file = process.env.PGPASSFILE ?? join(homedir(), '.pgpass');
   return new Promise((resolve) => {
     pgpass({ host: options.host, port: options.port ?? 5432, database: options.database, user: options.user, PGPASSFILE: file }, (password) => resolve(password ?? ''));
   });
+}
+
+/** Node's TLS verification failures (unknown CA, self-signed, expired, wrong host name). */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
 function isRetryable(error: unknown): boolean {
