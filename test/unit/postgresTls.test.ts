@@ -126,6 +126,18 @@ describe('PostgreSQL TLS follows libpq', { skip }, () => {
     assert.deepEqual(postgresOptionsFromUrl('postgres://a@db.example.com/w?sslrootcert=/ca.pem').ssl, { mode: 'prefer', caFile: '/ca.pem' });
     assert.throws(() => postgresOptionsFromUrl('postgres://a@h/d?sslmode=verify-full&sslmode=disable'), refused(/gives "sslmode" more than once/));
     assert.throws(() => postgresOptionsFromUrl('postgres://a@h/d?sslmode=VERIFY-FULL'), refused(/Unknown sslmode "VERIFY-FULL"/, /disable, allow, prefer, require, verify-ca, verify-full/));
+    // A TLS parameter that would be ignored (a typo, or another client's spelling) leaves the default: refused.
+    for (const param of ['sslMode=verify-full', 'SSLMODE=verify-full', 'ssl=true', 'sslcrl=/crl.pem']) {
+      assert.throws(() => postgresOptionsFromUrl(`postgres://a@h/d?${param}`), refused(/unsupported parameter/, /sslmode, sslrootcert, sslcert, sslkey/), param);
+    }
+    // sslrootcert=system means verify-full (as in libpq); a weaker mode with it is refused.
+    assert.deepEqual(postgresOptionsFromUrl('postgres://a@h/d?sslrootcert=system').ssl, { mode: 'verify-full', caFile: 'system' });
+  });
+
+  test('sslrootcert=system with a weaker sslmode is refused before connecting', async () => {
+    for (const mode of ['prefer', 'require', 'verify-ca'] as const) {
+      await assert.rejects(PostgresConnector.open(options(tlsServer, { mode, caFile: 'system' })), refused(/sslrootcert=system needs sslmode=verify-full/), mode);
+    }
   });
 
   test('the CLI path: URL sslmode, else PGSSLMODE; the transport is reported', async () => {

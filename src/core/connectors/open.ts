@@ -6,7 +6,7 @@ import { redact } from '../observability/redact';
 import { ensureSampleWarehouse } from '../sample/sampleWarehouse';
 import { snowflakeSecretKind, type ConnectionConfig } from './connectionConfig';
 import { ConnectorError, type Connector } from './connector';
-import { DEFAULT_SSL_MODE, type SslSettings } from './postgresTls';
+import { defaultSslMode, type SslSettings } from './postgresTls';
 
 export const SAMPLE_CONNECTION: ConnectionSummary = { id: 'sample', label: 'Sample warehouse', dialect: 'duckdb', environment: 'dev' };
 
@@ -115,7 +115,7 @@ export async function openConfigured(config: ConnectionConfig, secret: string | 
  */
 function savedSsl(config: Extract<ConnectionConfig, { kind: 'postgres' }>, fromUrl: SslSettings | undefined): SslSettings | undefined {
   const saved = { mode: config.sslmode, caFile: config.sslrootcert, certFile: config.sslcert, keyFile: config.sslkey };
-  const url = { mode: fromUrl && new URL(config.url).searchParams.has('sslmode') ? fromUrl.mode : undefined, caFile: fromUrl?.caFile, certFile: fromUrl?.certFile, keyFile: fromUrl?.keyFile };
+  const url = { mode: fromUrl && new URL(config.url).searchParams.get('sslmode') ? fromUrl.mode : undefined, caFile: fromUrl?.caFile, certFile: fromUrl?.certFile, keyFile: fromUrl?.keyFile };
   const names = { mode: 'sslmode', caFile: 'sslrootcert', certFile: 'sslcert', keyFile: 'sslkey' } as const;
   for (const key of Object.keys(names) as (keyof typeof names)[]) {
     if (saved[key] !== undefined && url[key] !== undefined && saved[key] !== url[key]) {
@@ -128,5 +128,5 @@ function savedSsl(config: Extract<ConnectionConfig, { kind: 'postgres' }>, fromU
   const mode = saved.mode ?? url.mode;
   const merged = { caFile: saved.caFile ?? url.caFile, certFile: saved.certFile ?? url.certFile, keyFile: saved.keyFile ?? url.keyFile };
   if (!mode && !merged.caFile && !merged.certFile && !merged.keyFile) return undefined;
-  return { mode: mode ?? DEFAULT_SSL_MODE, ...Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) };
+  return { mode: mode ?? defaultSslMode(merged.caFile), ...Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) };
 }

@@ -10,6 +10,8 @@ import { redact } from '../observability/redact';
 import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
 import {
   DEFAULT_SSL_MODE,
+  checkSslSettings,
+  defaultSslMode,
   describeTransport,
   isPlaintextRefused,
   isTlsRefused,
@@ -62,6 +64,7 @@ export interface PostgresConnectionOptions {
 }
 
 const BATCH_ROWS = 1000;
+const SSL_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
 /** Type parsers that hand back the server's text unchanged (see postgresValues.ts). */
 const SERVER_TEXT = { getTypeParser: () => (text: string) => text };
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -80,6 +83,10 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
   for (const name of new Set(params.keys())) {
     if (params.getAll(name).length > 1) throw new ConnectorError(`The PostgreSQL URL ${redact(url)} gives "${name}" more than once.`, `Keep one ${name}=... in the URL.`);
   }
+  // A TLS parameter we do not know (a typo such as sslMode, or pg's ssl=true) would otherwise be
+  // ignored and leave the connection at the default: refused instead.
+  const unknownTls = [...params.keys()].find((name) => /^ssl/i.test(name) && !SSL_PARAMS.includes(name));
+  if (unknownTls) throw new ConnectorError(`The PostgreSQL URL ${redact(url)} has the unsupported parameter "${unknownTls}".`, `The TLS parameters are ${SSL_PARAMS.join(', ')} (lower-case, as in libpq).`);
   const ssl = sslFromParams(params, `the URL ${redact(url)}`);
   const host = params.get('host') ?? decodeURIComponent(parsed.hostname);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
@@ -105,7 +112,7 @@ export function sslFromParams(params: { get(name: string): string | null | undef
   const certFile = params.get('sslcert') || undefined;
   const keyFile = params.get('sslkey') || undefined;
   if (!mode && !caFile && !certFile && !keyFile) return undefined;
-  return { mode: mode ? parseSslMode(mode, where) : DEFAULT_SSL_MODE, ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
+  return { mode: mode ? parseSslMode(mode, where) : defaultSslMode(caFile), ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
 }
 
 export class PostgresConnector implements Connector {
@@ -132,6 +139,7 @@ export class PostgresConnector implements Connector {
    */
   static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
     const ssl: SslSettings = options.ssl ?? { mode: DEFAULT_SSL_MODE };
+    checkSslSettings(ssl);
     const first = triesTlsFirst(ssl.mode);
     try {
       return await PostgresConnector.openWith(options, ssl, first, false);

@@ -21,6 +21,18 @@ export interface SslSettings {
 /** The sslmode libpq uses when none is given. */
 export const DEFAULT_SSL_MODE: SslMode = 'prefer';
 
+/** As libpq: with sslrootcert=system and no sslmode, verify-full. */
+export function defaultSslMode(caFile: string | undefined): SslMode {
+  return caFile === 'system' ? 'verify-full' : DEFAULT_SSL_MODE;
+}
+
+/** Combinations libpq refuses, refused the same way (a system trust store with no host check would trust any public certificate). */
+export function checkSslSettings(ssl: SslSettings): void {
+  if (ssl.caFile === 'system' && ssl.mode !== 'verify-full') {
+    throw new ConnectorError(`sslrootcert=system needs sslmode=verify-full (it is sslmode=${ssl.mode}).`, 'Use sslmode=verify-full, or give the CA file of your server as sslrootcert.');
+  }
+}
+
 /** Stricter modes protect against more; used to refuse a URL that weakens a saved setting. */
 export function sslModeStrength(mode: SslMode): number {
   return SSL_MODES.indexOf(mode);
