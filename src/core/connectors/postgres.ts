@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
+import { planReads, relationKey, seqScannedRelations, type PlanNode, type RelationSize } from './postgresPlan';
 import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
 import {
   DEFAULT_SSL_MODE,
@@ -350,11 +351,26 @@ export class PostgresConnector implements Connector {
     const shape = await this.describeStatement(sql);
     if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
     // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
-    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
+    // VERBOSE names each scan's schema, so a Seq Scan can be sized from the catalog.
+    const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
     const rows: Row[] = [];
     for await (const batch of stream.batches()) rows.push(...batch);
-    const plan = rows[0]?.[0] as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[] | undefined;
-    return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, scannedRows: null, scannedBytes: null, plan: JSON.stringify(plan ?? []) };
+    const plan = rows[0]?.[0] as { Plan?: PlanNode }[] | undefined;
+    const top = plan?.[0]?.Plan;
+    const reads = planReads(top, await this.relationSizes(seqScannedRelations(top)));
+    return { estimatedRows: top?.['Plan Rows'] ?? null, scannedRows: reads.rows, scannedBytes: reads.bytes, plan: JSON.stringify(plan ?? []) };
+  }
+
+  /** reltuples and on-disk bytes of the given tables (pg_class is readable by every role). */
+  private async relationSizes(relations: { schema: string; name: string }[]): Promise<Map<string, RelationSize>> {
+    if (!relations.length) return new Map();
+    const found = await this.catalogQuery<{ schema: string; name: string; tuples: number; bytes: number }>(
+      `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS tuples, c.relpages::float8 * current_setting('block_size')::float8 AS bytes
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [relations.map((r) => r.schema), relations.map((r) => r.name)],
+    );
+    return new Map(found.map((r) => [relationKey(r.schema, r.name), { rows: r.tuples >= 0 ? r.tuples : null, bytes: r.bytes }]));
   }
 
   /**
