@@ -43,6 +43,8 @@ export function relationKey(schema: string, name: string): string {
 const READS = new Set([
   'Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan', 'Tid Scan', 'Tid Range Scan', 'Sample Scan',
   'Function Scan', 'Table Function Scan', 'Foreign Scan', 'Custom Scan',
+  // Set-returning functions in a select list (SELECT generate_series(...)) generate rows here.
+  'ProjectSet',
 ]);
 
 /**
