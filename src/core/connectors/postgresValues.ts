@@ -39,16 +39,36 @@ const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 const asFloat: Convert = (text) => (NON_FINITE.has(text) ? text : Number(text));
 const asInt: Convert = (text) => Number(text);
 const asInt8: Convert = (text) => (Number.isSafeInteger(Number(text)) ? Number(text) : text);
-const asNumeric: Convert = (text) => (NON_FINITE.has(text) || !isSafeNumber(text) ? text : Number(text));
+/**
+ * A decimal text as a number when a double holds its digits exactly, else undefined. Up to 15
+ * characters means at most 15 significant digits, which a double always round-trips (DBL_DIG);
+ * longer texts, and JSON's exponents (1e400), are checked digit by digit.
+ */
+function exactNumber(text: string): number | undefined {
+  if (NON_FINITE.has(text)) return undefined;
+  if (text.length <= 15 && text.indexOf('e') < 0 && text.indexOf('E') < 0) return Number(text);
+  return isSafeNumber(text) ? Number(text) : undefined;
+}
+
+const asNumeric: Convert = (text) => exactNumber(text) ?? text;
 const asBool: Convert = (text) => text === 't';
 const asText: Convert = (text) => text;
 
+/** A converter that parses structure falls back to the raw text, which is always faithful. */
+const orText = (convert: Convert): Convert => (text) => {
+  try {
+    return convert(text);
+  } catch {
+    return text;
+  }
+};
+
 /** JSON numbers a double cannot hold keep their exact digits, as strings; a repeated key keeps the last value (as PostgreSQL's own json operators do). */
-const asJson: Convert = (text) =>
+const asJson: Convert = orText((text) =>
   parseJsonLossless(text, null, {
-    parseNumber: (digits: string) => (isSafeNumber(digits) ? Number(digits) : digits),
+    parseNumber: (digits: string) => exactNumber(digits) ?? digits,
     onDuplicateKey: ({ newValue }: { newValue: unknown }) => newValue,
-  }) as JsonValue;
+  }) as JsonValue);
 
 /** DateStyle ISO text `2025-03-01 10:00:00.123456+05:30` -> ISO 8601 `2025-03-01T10:00:00.123456+05:30`; microseconds and offset kept. */
 const asTimestamp: Convert = (text) => {
@@ -83,22 +103,20 @@ export function converterFor(oid: number, types: ReadonlyMap<number, PgTypeInfo>
     // postgres-array splits on commas; types with another delimiter (box uses ;) stay text.
     if (element && element.delimiter !== ',') return asText;
     const convertElement = converterFor(info.elem, types);
-    return (text) => (text.startsWith('{') || text.startsWith('[') ? (parseArray(text, convertElement) as JsonValue) : text);
+    return orText((text) => (text.startsWith('{') || text.startsWith('[') ? (parseArray(text, convertElement) as JsonValue) : text));
   }
   return asText;
 }
 
-/** A converter per column, tolerant of any failure in a converter: the raw text is always faithful. */
+/** A converter per column (each one total: it never throws). */
 export function rowConverter(oids: readonly number[], types: ReadonlyMap<number, PgTypeInfo>): (row: unknown[]) => JsonValue[] {
   const converters = oids.map((oid) => converterFor(oid, types));
-  return (row) =>
-    row.map((value, i) => {
-      if (value === null || value === undefined) return null;
-      const text = String(value);
-      try {
-        return converters[i](text);
-      } catch {
-        return text;
-      }
-    });
+  return (row) => {
+    const out: JsonValue[] = new Array(row.length);
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      out[i] = value === null || value === undefined ? null : converters[i](value as string);
+    }
+    return out;
+  };
 }
