@@ -129,6 +129,14 @@ describe('PostgreSQL values reach the grid, the model and the CLI faithfully', (
     assert.equal(columns[CASES.findIndex(([n]) => n === 'enum_array')].type, 'vals.mood[]');
   });
 
+  // bytea_output is pinned to hex per session; a query may switch it for itself, and still gets hex.
+  test('bytea is hex even when the query switched bytea_output to escape', async () => {
+    const { rows } = await readAll(await connector.query(`SELECT set_config('bytea_output', 'escape', true) AS style, '\\xde00ff5c41'::bytea AS b, ARRAY['\\x0a'::bytea] AS a`));
+    assert.equal(rows[0][0], 'escape');
+    assert.equal(rows[0][1], '\\xde00ff5c41');
+    assert.deepEqual(rows[0][2], ['\\x0a']);
+  });
+
   test('timestamptz keeps its microseconds and its instant', async () => {
     const { rows } = await readAll(await connector.query(`SELECT '2025-03-01 10:00:00.123456+00'::timestamptz, ARRAY['2025-03-01 10:00:00+00'::timestamptz]`));
     const [value, array] = rows[0] as [string, string[]];

@@ -5,6 +5,7 @@
 // strings; infinite dates stay "infinity"; JSON is parsed; arrays hold elements by the same rules;
 // every other type is its PostgreSQL text form.
 import { isSafeNumber, parse as parseJsonLossless } from 'lossless-json';
+import pg from 'pg';
 import { parse as parseArray } from 'postgres-array';
 import type { JsonValue } from './connector';
 
@@ -30,7 +31,7 @@ export const PG_TYPES_SQL = `SELECT t.oid::int AS oid, format_type(t.oid, NULL) 
 
 // Built-in type oids are fixed by PostgreSQL (pg_type.dat); a user type with the same name in
 // another schema has another oid, so matching by oid cannot be fooled by names.
-const OID = { bool: 16, int8: 20, int2: 21, int4: 23, oid: 26, json: 114, float4: 700, float8: 701, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802 } as const;
+const OID = { bool: 16, bytea: 17, int8: 20, int2: 21, int4: 23, oid: 26, json: 114, float4: 700, float8: 701, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, jsonb: 3802 } as const;
 
 type Convert = (text: string) => JsonValue;
 
@@ -52,6 +53,9 @@ function exactNumber(text: string): number | undefined {
 
 const asNumeric: Convert = (text) => exactNumber(text) ?? text;
 const asBool: Convert = (text) => text === 't';
+// The session asks for hex (bytea_output); a query that switched it to escape with set_config is decoded by pg's own parser.
+const parseBytea = pg.types.getTypeParser(OID.bytea, 'text') as (text: string) => Buffer;
+const asBytea: Convert = (text) => (text.startsWith('\\x') ? text : `\\x${parseBytea(text).toString('hex')}`);
 const asText: Convert = (text) => text;
 
 /** A converter that parses structure falls back to the raw text, which is always faithful. */
@@ -90,6 +94,7 @@ export function converterFor(oid: number, types: ReadonlyMap<number, PgTypeInfo>
   }
   switch (oid) {
     case OID.bool: return asBool;
+    case OID.bytea: return orText(asBytea);
     case OID.int2: case OID.int4: case OID.oid: return asInt;
     case OID.int8: return asInt8;
     case OID.float4: case OID.float8: return asFloat;
