@@ -155,6 +155,8 @@ async function ask(args: string[], env: NodeJS.ProcessEnv, stderr: TerminalWrite
   } catch (error) {
     return configError(stderr, error, env);
   }
+  // What protects the connection (TLS or why not), on stderr so --json output stays events only.
+  if (opened.transport) process.stderr.write(`pipewright: connection: ${opened.transport}\n`);
 
   const auditPath = parsed.values.audit ?? env.PIPEWRIGHT_AUDIT_LOG ?? defaultAuditPath(defaultStorageDir(env), process.cwd());
   let audit: AuditLog;

@@ -32,7 +32,7 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
       const started = Date.now();
       const opened = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pipewright: connecting to ${id}…` }, () => hub.open(id));
       const tables = hub.views().find((c) => c.id === id)?.tables?.length ?? 0;
-      void vscode.window.showInformationMessage(`Pipewright: connected to ${opened.summary.label} in ${Date.now() - started} ms (${tables}${tables === 200 ? '+' : ''} tables).`);
+      void vscode.window.showInformationMessage(`Pipewright: connected to ${opened.summary.label} in ${Date.now() - started} ms (${tables}${tables === 200 ? '+' : ''} tables).${opened.transport ? ` ${opened.transport}.` : ''}`);
       return true;
     } catch (error) {
       const hint = (error as { hint?: string }).hint;

@@ -10,6 +10,7 @@ import { loadEngine } from './loadEngine';
 interface Opened {
   connector: Connector;
   summary: ConnectionSummary;
+  transport?: string;
 }
 
 export class ConnectionHub implements vscode.Disposable {

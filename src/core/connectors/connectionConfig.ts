@@ -2,6 +2,7 @@
 // lives in SecretStorage or the environment and is bound to the exact URL it was given for.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { SSL_MODES } from './postgresTls';
 
 export const ConnectionConfigSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -10,6 +11,12 @@ export const ConnectionConfigSchema = z.discriminatedUnion('kind', [
     label: z.string().min(1).max(100),
     /** postgres://user@host:port/db?sslmode=..&sslrootcert=.. — never with a password. */
     url: z.string().min(1).max(2000).refine((u) => !URL.canParse(u) || !new URL(u).password, 'Remove the password from the URL: it belongs in secret storage'),
+    /** libpq's TLS settings, as an alternative to URL parameters (both may not disagree). Default sslmode: prefer. */
+    sslmode: z.enum(SSL_MODES).optional(),
+    /** A CA file, or "system" for the system trust store. */
+    sslrootcert: z.string().min(1).max(4000).optional(),
+    sslcert: z.string().min(1).max(4000).optional(),
+    sslkey: z.string().min(1).max(4000).optional(),
     environment: z.enum(['dev', 'staging', 'prod']),
     readOnly: z.boolean().default(true),
   }),
@@ -58,8 +65,14 @@ export function parseConnectionConfigs(raw: unknown): { configs: ConnectionConfi
 
 /** The SecretStorage key of a connection's password: bound to its id and its exact target. */
 export function connectionSecretKey(config: ConnectionConfig): string {
-  const target = config.kind === 'duckdb' ? config.path : config.kind === 'snowflake' ? `${config.url}\n${config.privateKeyPath ?? ''}` : config.url;
+  const target = config.kind === 'duckdb' ? config.path : config.kind === 'snowflake' ? `${config.url}\n${config.privateKeyPath ?? ''}` : postgresTarget(config);
   return `pipewright.connection:${config.id}:${createHash('sha256').update(target).digest('hex').slice(0, 16)}`;
+}
+
+/** The URL, and the saved TLS settings when there are any: weakening them must not keep the stored password. */
+function postgresTarget(config: Extract<ConnectionConfig, { kind: 'postgres' }>): string {
+  const tls = [config.sslmode, config.sslrootcert, config.sslcert, config.sslkey];
+  return tls.some((v) => v !== undefined) ? `${config.url}\n${tls.map((v) => v ?? '').join('\n')}` : config.url;
 }
 
 /** What a Snowflake connection's secret is, by its URL's authenticator. */

@@ -6,6 +6,7 @@ import { redact } from '../observability/redact';
 import { ensureSampleWarehouse } from '../sample/sampleWarehouse';
 import { snowflakeSecretKind, type ConnectionConfig } from './connectionConfig';
 import { ConnectorError, type Connector } from './connector';
+import { defaultSslMode, type SslSettings } from './postgresTls';
 
 export const SAMPLE_CONNECTION: ConnectionSummary = { id: 'sample', label: 'Sample warehouse', dialect: 'duckdb', environment: 'dev' };
 
@@ -14,6 +15,8 @@ export type Environment = ConnectionSummary['environment'];
 export interface OpenedConnection {
   connector: Connector;
   summary: ConnectionSummary;
+  /** What protects the connection (PostgreSQL: TLS version and what the certificate was checked against, or why there is no TLS). */
+  transport?: string;
 }
 
 export interface OpenOptions {
@@ -46,13 +49,17 @@ export async function openConnection(spec: string, options: OpenOptions): Promis
     return { connector: await DuckDBConnector.open({ id: spec, path, writable: options.writable }), summary };
   }
   if (/^postgres(ql)?:\/\//i.test(spec)) {
-    const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
+    const { PostgresConnector, postgresOptionsFromUrl, sslFromParams } = await import('./postgres');
     const config = postgresOptionsFromUrl(spec, redact(spec));
     config.password ??= options.env?.PGPASSWORD || undefined;
+    // As libpq: each sslmode/sslrootcert/sslcert/sslkey from the URL, else from PGSSLMODE, PGSSLROOTCERT, ...
+    const params = new URL(spec).searchParams;
+    config.ssl = sslFromParams({ get: (name) => params.get(name) ?? options.env?.[`PG${name.toUpperCase()}`] }, `the URL ${redact(spec)} or the PGSSL* variables`);
     config.onLog = options.onLog;
     config.writable = options.writable;
     const label = `${config.user}@${config.host}:${config.port ?? 5432}/${config.database}`;
-    return { connector: await PostgresConnector.open(config), summary: { id: redact(spec), label, dialect: 'postgres', environment, ...(options.writable ? { writable: true } : {}) } };
+    const connector = await PostgresConnector.open(config);
+    return { connector, summary: { id: redact(spec), label, dialect: 'postgres', environment, ...(options.writable ? { writable: true } : {}) }, transport: connector.transport };
   }
   if (/^snowflake:\/\//i.test(spec)) {
     const { SnowflakeConnector, snowflakeOptionsFromUrl } = await import('./snowflake');
@@ -93,9 +100,33 @@ export async function openConfigured(config: ConnectionConfig, secret: string | 
   }
   const { PostgresConnector, postgresOptionsFromUrl } = await import('./postgres');
   const pgOptions = postgresOptionsFromUrl(config.url, config.id);
+  pgOptions.ssl = savedSsl(config, pgOptions.ssl);
   pgOptions.password = secret || pgOptions.password;
   pgOptions.onLog = options.onLog;
   pgOptions.applicationName = `pipewright (${config.label})`;
   pgOptions.writable = !config.readOnly;
-  return { connector: await PostgresConnector.open(pgOptions), summary };
+  const connector = await PostgresConnector.open(pgOptions);
+  return { connector, summary, transport: connector.transport };
+}
+
+/**
+ * A saved connection's own TLS settings together with its URL's. Where both name the same setting
+ * they must agree: a URL parameter never silently overrides (or weakens) what was saved.
+ */
+function savedSsl(config: Extract<ConnectionConfig, { kind: 'postgres' }>, fromUrl: SslSettings | undefined): SslSettings | undefined {
+  const saved = { mode: config.sslmode, caFile: config.sslrootcert, certFile: config.sslcert, keyFile: config.sslkey };
+  const url = { mode: fromUrl && new URL(config.url).searchParams.get('sslmode') ? fromUrl.mode : undefined, caFile: fromUrl?.caFile, certFile: fromUrl?.certFile, keyFile: fromUrl?.keyFile };
+  const names = { mode: 'sslmode', caFile: 'sslrootcert', certFile: 'sslcert', keyFile: 'sslkey' } as const;
+  for (const key of Object.keys(names) as (keyof typeof names)[]) {
+    if (saved[key] !== undefined && url[key] !== undefined && saved[key] !== url[key]) {
+      throw new ConnectorError(
+        `The connection "${config.label}" sets ${names[key]} to "${saved[key]}", but its URL says "${url[key]}".`,
+        `Keep ${names[key]} in one place: remove it from the URL or from the connection's settings.`,
+      );
+    }
+  }
+  const mode = saved.mode ?? url.mode;
+  const merged = { caFile: saved.caFile ?? url.caFile, certFile: saved.certFile ?? url.certFile, keyFile: saved.keyFile ?? url.keyFile };
+  if (!mode && !merged.caFile && !merged.certFile && !merged.keyFile) return undefined;
+  return { mode: mode ?? defaultSslMode(merged.caFile), ...Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) };
 }

@@ -2,12 +2,26 @@
 // wall: every read runs in a READ ONLY transaction over the extended protocol (the server refuses
 // more than one statement per round trip), session timeouts are pinned at connect, and Stop sends
 // a real protocol-level CancelRequest so the backend stops working, not just the client waiting.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
+import { planReads, relationKey, seqScannedRelations, type PlanNode, type RelationSize } from './postgresPlan';
+import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
+import {
+  DEFAULT_SSL_MODE,
+  checkSslSettings,
+  defaultSslMode,
+  describeTransport,
+  isPlaintextRefused,
+  isTlsRefused,
+  mayFallBack,
+  parseSslMode,
+  tlsOptions,
+  triesTlsFirst,
+  type SslSettings,
+} from './postgresTls';
 import {
   ConnectorError,
   QueryCancelledError,
@@ -16,7 +30,6 @@ import {
   type ColumnRecord,
   type Connector,
   type ExplainResult,
-  type JsonValue,
   type Page,
   type QueryOptions,
   type QueryStream,
@@ -28,7 +41,7 @@ import {
   withoutTrailingSemicolon,
 } from './connector';
 
-export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+export type { SslMode, SslSettings } from './postgresTls';
 
 export interface PostgresConnectionOptions {
   id: string;
@@ -38,7 +51,8 @@ export interface PostgresConnectionOptions {
   user: string;
   /** From SecretStorage or the environment; when absent, ~/.pgpass (or PGPASSFILE) is consulted. */
   password?: string;
-  ssl?: { mode: SslMode; caFile?: string };
+  /** libpq's sslmode and files; absent: sslmode=prefer (TLS when the server offers it). */
+  ssl?: SslSettings;
   /** Session-wide ceiling; a query's own timeoutMs may be lower. */
   statementTimeoutMs?: number;
   lockTimeoutMs?: number;
@@ -51,6 +65,9 @@ export interface PostgresConnectionOptions {
 }
 
 const BATCH_ROWS = 1000;
+const SSL_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
+/** Type parsers that hand back the server's text unchanged (see postgresValues.ts). */
+const SERVER_TEXT = { getTypeParser: () => (text: string) => text };
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 /** Parses `postgres://user@host:port/db?sslmode=verify-full&sslrootcert=/ca.pem` (a password in the URL is accepted but never shown). */
@@ -63,10 +80,15 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new ConnectorError(`${redact(url)} is not a postgres:// URL.`);
   const params = parsed.searchParams;
-  const mode = params.get('sslmode') ?? undefined;
-  if (mode && !['disable', 'require', 'verify-ca', 'verify-full', 'prefer', 'allow'].includes(mode)) {
-    throw new ConnectorError(`Unknown sslmode "${mode}".`, 'Use disable, require, verify-ca or verify-full.');
+  // A parameter given twice is ambiguous (which one wins differs between clients): refused.
+  for (const name of new Set(params.keys())) {
+    if (params.getAll(name).length > 1) throw new ConnectorError(`The PostgreSQL URL ${redact(url)} gives "${name}" more than once.`, `Keep one ${name}=... in the URL.`);
   }
+  // A TLS parameter we do not know (a typo such as sslMode, or pg's ssl=true) would otherwise be
+  // ignored and leave the connection at the default: refused instead.
+  const unknownTls = [...params.keys()].find((name) => /^ssl/i.test(name) && !SSL_PARAMS.includes(name));
+  if (unknownTls) throw new ConnectorError(`The PostgreSQL URL ${redact(url)} has the unsupported parameter "${unknownTls}".`, `The TLS parameters are ${SSL_PARAMS.join(', ')} (lower-case, as in libpq).`);
+  const ssl = sslFromParams(params, `the URL ${redact(url)}`);
   const host = params.get('host') ?? decodeURIComponent(parsed.hostname);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   const user = decodeURIComponent(parsed.username) || params.get('user') || '';
@@ -80,14 +102,26 @@ export function postgresOptionsFromUrl(url: string, id = 'postgres'): PostgresCo
     database,
     user,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    ssl: mode && mode !== 'prefer' && mode !== 'allow' ? { mode: mode as SslMode, caFile: params.get('sslrootcert') ?? undefined } : undefined,
+    ...(ssl ? { ssl } : {}),
   };
+}
+
+/** sslmode, sslrootcert, sslcert and sslkey as libpq names them (URL parameters or PGSSL* variables); undefined when none is given. */
+export function sslFromParams(params: { get(name: string): string | null | undefined }, where: string): SslSettings | undefined {
+  const mode = params.get('sslmode') || undefined;
+  const caFile = params.get('sslrootcert') || undefined;
+  const certFile = params.get('sslcert') || undefined;
+  const keyFile = params.get('sslkey') || undefined;
+  if (!mode && !caFile && !certFile && !keyFile) return undefined;
+  return { mode: mode ? parseSslMode(mode, where) : defaultSslMode(caFile), ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
 }
 
 export class PostgresConnector implements Connector {
   readonly dialect = 'postgres' as const;
   readonly id: string;
-  private typeNames = new Map<number, string>();
+  /** What protects the connection, in one line: e.g. "TLS 1.3, certificate and host name verified against /etc/ca.pem (sslmode=verify-full)". */
+  transport = '';
+  private types = new Map<number, PgTypeInfo>();
 
   private constructor(
     private readonly options: PostgresConnectionOptions,
@@ -103,9 +137,28 @@ export class PostgresConnector implements Connector {
     return redact(text, [...this.secrets]);
   }
 
+  /**
+   * Opens the pool the way libpq's sslmode says: prefer tries TLS and falls back to an unencrypted
+   * connection only when the server itself answers that it has no TLS; allow tries without first;
+   * require and stricter never fall back. The choice holds for every later connection of the pool.
+   */
   static async open(options: PostgresConnectionOptions): Promise<PostgresConnector> {
+    const ssl: SslSettings = options.ssl ?? { mode: DEFAULT_SSL_MODE };
+    checkSslSettings(ssl);
+    const first = triesTlsFirst(ssl.mode);
+    try {
+      return await PostgresConnector.openWith(options, ssl, first, false);
+    } catch (error) {
+      const refused = first ? isTlsRefused((error as { cause?: unknown }).cause ?? error) : isPlaintextRefused((error as { cause?: unknown }).cause ?? error);
+      if (!mayFallBack(ssl.mode) || !refused) throw error;
+      return PostgresConnector.openWith(options, ssl, !first, true);
+    }
+  }
+
+  private static async openWith(options: PostgresConnectionOptions, ssl: SslSettings, useTls: boolean, fellBack: boolean): Promise<PostgresConnector> {
     const secrets = new Set<string>(options.password ? [options.password] : []);
-    const config = poolConfig(options, secrets);
+    const tlsChoice = useTls ? tlsOptions(ssl) : undefined;
+    const config = poolConfig(options, secrets, tlsChoice?.options ?? false);
     const pool = new pg.Pool(config);
     const log = options.onLog ?? (() => undefined);
     // An idle client whose backend died emits 'error' on the pool; unhandled, that would throw.
@@ -114,12 +167,14 @@ export class PostgresConnector implements Connector {
     try {
       const client = await connector.connectWithRetry();
       try {
+        const socket = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+        connector.transport = describeTransport(ssl.mode, socket, tlsChoice?.trust, fellBack);
         const scs = await client.query('SHOW standard_conforming_strings');
         if (scs.rows[0]?.standard_conforming_strings !== 'on') {
           throw new ConnectorError('The server has standard_conforming_strings off, so backslashes in strings are escapes.', 'Pipewright only connects to servers with standard_conforming_strings = on.');
         }
-        const types = await client.query('SELECT oid::int AS oid, format_type(oid, NULL) AS name FROM pg_type');
-        for (const row of types.rows as { oid: number; name: string }[]) connector.typeNames.set(row.oid, row.name);
+        const types = await client.query(PG_TYPES_SQL, [null]);
+        for (const row of types.rows as PgTypeInfo[]) connector.types.set(row.oid, row);
       } finally {
         client.release();
       }
@@ -127,6 +182,7 @@ export class PostgresConnector implements Connector {
       await pool.end().catch(() => undefined);
       throw connector.translate(error);
     }
+    if (fellBack) log('info', `PostgreSQL ${options.host}: ${connector.transport}`);
     return connector;
   }
 
@@ -232,14 +288,17 @@ export class PostgresConnector implements Connector {
 
     let cursor: Cursor;
     let columns: ColumnInfo[];
+    let fields: pg.FieldDef[];
     let first: unknown[][];
     try {
       // Fixed texts of ours; the user's SQL only ever travels through the extended protocol.
       if (timeoutMs) await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
       if (stopReason) throw new QueryCancelledError();
-      cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array' }));
+      // Every column as the server's text: converted below by type, so nothing is lost in a driver parser.
+      cursor = client.query(new Cursor(sql, undefined, { rowMode: 'array', types: SERVER_TEXT }));
       first = await readCursor(cursor, Math.min(BATCH_ROWS, maxRows === Number.POSITIVE_INFINITY ? BATCH_ROWS : Math.max(1, maxRows)));
-      const fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
+      fields = (cursor as unknown as { _result?: { fields?: pg.FieldDef[] } })._result?.fields ?? [];
+      await this.loadTypes(client, fields.map((f) => f.dataTypeID));
       columns = fields.map((f) => ({ name: f.name, type: this.typeName(f.dataTypeID, f.dataTypeModifier) }));
     } catch (error) {
       const translated = translate(error);
@@ -248,14 +307,8 @@ export class PostgresConnector implements Connector {
     }
     const state = { rowCount: 0, truncated: false };
     const self = this;
-    // int8 arrives as text from node-postgres: a number when exact, text beyond 2^53.
-    const int8Columns = columns.flatMap((c, i) => (c.type === 'bigint' ? [i] : []));
-    const convert = (rows: unknown[][]): Row[] =>
-      rows.map((row) => {
-        const out = row.map(toJson);
-        for (const i of int8Columns) if (typeof out[i] === 'string' && Number.isSafeInteger(Number(out[i]))) out[i] = Number(out[i]);
-        return out;
-      });
+    const convertRow = rowConverter(fields.map((f) => f.dataTypeID), this.types);
+    const convert = (rows: unknown[][]): Row[] => rows.map(convertRow);
 
     async function* batches(): AsyncGenerator<Row[]> {
       try {
@@ -302,11 +355,26 @@ export class PostgresConnector implements Connector {
     const shape = await this.describeStatement(sql);
     if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
     // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
-    const stream = await this.query(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
+    // VERBOSE names each scan's schema, so a Seq Scan can be sized from the catalog.
+    const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
     const rows: Row[] = [];
     for await (const batch of stream.batches()) rows.push(...batch);
-    const plan = rows[0]?.[0] as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[] | undefined;
-    return { estimatedRows: plan?.[0]?.Plan?.['Plan Rows'] ?? null, scannedRows: null, scannedBytes: null, plan: JSON.stringify(plan ?? []) };
+    const plan = rows[0]?.[0] as { Plan?: PlanNode }[] | undefined;
+    const top = plan?.[0]?.Plan;
+    const reads = planReads(top, await this.relationSizes(seqScannedRelations(top)));
+    return { estimatedRows: top?.['Plan Rows'] ?? null, scannedRows: reads.rows, scannedBytes: reads.bytes, plan: JSON.stringify(plan ?? []) };
+  }
+
+  /** reltuples and on-disk bytes of the given tables (pg_class is readable by every role). */
+  private async relationSizes(relations: { schema: string; name: string }[]): Promise<Map<string, RelationSize>> {
+    if (!relations.length) return new Map();
+    const found = await this.catalogQuery<{ schema: string; name: string; tuples: number; bytes: number }>(
+      `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS tuples, c.relpages::float8 * current_setting('block_size')::float8 AS bytes
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [relations.map((r) => r.schema), relations.map((r) => r.name)],
+    );
+    return new Map(found.map((r) => [relationKey(r.schema, r.name), { rows: r.tuples >= 0 ? r.tuples : null, bytes: r.bytes }]));
   }
 
   /**
@@ -510,8 +578,21 @@ export class PostgresConnector implements Connector {
     }
   }
 
+  /** Types created after connect (a new domain, enum or table type) are looked up once, when first seen. */
+  private async loadTypes(client: pg.PoolClient, oids: number[]): Promise<void> {
+    const missing = [...new Set(oids)].filter((oid) => !this.types.has(oid));
+    if (!missing.length) return;
+    let queue = missing;
+    // Their element and base types too, a level at a time (a domain over an array of a new enum).
+    for (let depth = 0; queue.length && depth < 8; depth++) {
+      const result = await client.query(PG_TYPES_SQL, [queue]);
+      for (const row of result.rows as PgTypeInfo[]) this.types.set(row.oid, row);
+      queue = (result.rows as PgTypeInfo[]).flatMap((t) => [t.elem, t.base]).filter((oid) => oid && !this.types.has(oid));
+    }
+  }
+
   private typeName(oid: number, modifier: number): string {
-    const name = this.typeNames.get(oid) ?? `oid ${oid}`;
+    const name = this.types.get(oid)?.name ?? `oid ${oid}`;
     if (modifier < 0) return name;
     if (name === 'numeric') return `numeric(${((modifier - 4) >> 16) & 0xffff},${(modifier - 4) & 0xffff})`;
     if (name === 'character varying' || name === 'character') return `${name}(${modifier - 4})`;
@@ -527,6 +608,9 @@ export class PostgresConnector implements Connector {
       : e.code === 'ECONNREFUSED' ? `Is PostgreSQL running at ${this.options.host}:${this.options.port ?? 5432}?`
       : e.code === '42501' ? 'Your role lacks the privilege; Pipewright uses your own credentials.'
       : e.code === '25006' ? 'The connection is read-only: this statement would write.'
+      : isTlsRefused(error) ? `The server does not offer TLS, and sslmode=${this.options.ssl?.mode ?? DEFAULT_SSL_MODE} requires it. Enable ssl on the server, or choose a weaker sslmode only on a network you trust.`
+      : isCertificateError(error) ? `The server's certificate was not accepted (sslmode=${this.options.ssl?.mode ?? DEFAULT_SSL_MODE}). Give the CA that signed it as sslrootcert=/path/ca.pem, and connect by the host name the certificate names.`
+      : isPlaintextRefused(error) ? 'The server accepts this connection only over TLS: use sslmode=prefer or stricter.'
       : undefined;
     return new ConnectorError(`PostgreSQL: ${message}`, hint, { cause: error });
   }
@@ -555,11 +639,16 @@ interface ProtocolConnection {
   on(event: 'connect' | 'error', listener: () => void): void;
 }
 
-function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): pg.PoolConfig {
+function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>, ssl: pg.PoolConfig['ssl']): pg.PoolConfig {
   const session = [
     `statement_timeout=${Math.floor(options.statementTimeoutMs ?? 300_000)}`,
     `lock_timeout=${Math.floor(options.lockTimeoutMs ?? 10_000)}`,
     `idle_in_transaction_session_timeout=${Math.floor(options.idleInTransactionTimeoutMs ?? 60_000)}`,
+    // The text forms postgresValues.ts reads: ISO dates, PostgreSQL intervals, hex bytea, shortest-exact floats.
+    'DateStyle=ISO',
+    'IntervalStyle=postgres',
+    'bytea_output=hex',
+    'extra_float_digits=1',
   ];
   return {
     host: options.host,
@@ -572,28 +661,14 @@ function poolConfig(options: PostgresConnectionOptions, secrets: Set<string>): p
       if (found) secrets.add(found);
       return found;
     }),
-    ssl: sslConfig(options),
+    // Always explicit: node-postgres would otherwise read PGSSLMODE from the environment itself.
+    ssl,
     options: session.map((s) => `-c ${s}`).join(' '),
     application_name: options.applicationName ?? 'pipewright',
     max: 4,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 15_000,
   };
-}
-
-function sslConfig(options: PostgresConnectionOptions): pg.PoolConfig['ssl'] {
-  const ssl = options.ssl;
-  if (!ssl || ssl.mode === 'disable') return false;
-  if (ssl.mode === 'require') return { rejectUnauthorized: false };
-  if (!ssl.caFile) throw new ConnectorError(`sslmode=${ssl.mode} needs a CA certificate file.`, 'Set the CA file (sslrootcert) of the connection.');
-  let ca: string;
-  try {
-    ca = readFileSync(ssl.caFile, 'utf8');
-  } catch (error) {
-    throw new ConnectorError(`Cannot read the CA certificate file ${ssl.caFile}: ${(error as Error).message}`, 'Check the path of the CA file (sslrootcert).');
-  }
-  // verify-ca checks the chain only; verify-full also checks the host name.
-  return ssl.mode === 'verify-ca' ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined } : { ca, rejectUnauthorized: true };
 }
 
 async function pgpassPassword(options: PostgresConnectionOptions): Promise<string> {
@@ -604,6 +679,12 @@ async function pgpassPassword(options: PostgresConnectionOptions): Promise<strin
   });
 }
 
+/** Node's TLS verification failures (unknown CA, self-signed, expired, wrong host name). */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
+}
+
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   const message = error instanceof Error ? error.message : '';
@@ -612,17 +693,6 @@ function isRetryable(error: unknown): boolean {
 
 function readCursor(cursor: Cursor, rows: number): Promise<unknown[][]> {
   return new Promise((resolve, reject) => cursor.read(rows, (error: Error | undefined, result: unknown[]) => (error ? reject(error) : resolve(result as unknown[][]))));
-}
-
-/** node-postgres parses dates into JS Date, int8/numeric into strings: make them JSON-safe and exact. */
-function toJson(value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === 'object') return value as JsonValue;
-  return value as JsonValue;
 }
 
 function statementKind(node: string): string {

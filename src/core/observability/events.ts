@@ -2,8 +2,11 @@
 // the audit log. Defined with zod so every consumer validates what it receives.
 import { z } from 'zod';
 
+// A value JSON cannot carry (NaN, ±Infinity, a bigint) becomes its text instead of failing the
+// whole event: one odd cell must never end a run (zod's number() refuses non-finite numbers).
+const textOfUnrepresentable = z.custom<number | bigint>((v) => (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint').transform(String);
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+  z.union([z.string(), z.number(), textOfUnrepresentable, z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
 export const ColumnSchema = z.object({ name: z.string(), type: z.string() });
