@@ -9,6 +9,9 @@ import { openConnection } from '../core/connectors/open';
 import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 import { defaultStorageDir } from '../core/sample/sampleWarehouse';
 import { AuditLog } from '../core/observability/auditLog';
+import { defaultAnchorDir, FileAnchorStore } from '../core/observability/auditAnchorFile';
+import { auditedConnector } from '../core/observability/auditedConnector';
+import { auditKeyFromText } from '../core/observability/auditKey';
 import { redact } from '../core/observability/redact';
 import { PolicySession } from '../core/policy/gate';
 import { defaultAuditPath } from '../core/observability/auditPath';
@@ -27,8 +30,9 @@ or browser SSO (&authenticator=externalbrowser).
   Writes are offered only with --allow-writes, which opens the connection for writing; every change
   is still shown and needs approval (destructive ones the typed object name). File tools
   (read_file, write_file) are offered only with --workspace DIR. Every model call,
-  tool call and decision goes to a hash-chained audit log: --audit FILE (default under
-  PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/).
+  tool call, decision and statement sent goes to a hash-chained audit log: --audit FILE (default
+  under PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/), anchored under $XDG_STATE_HOME/pipewright
+  (default ~/.local/state/pipewright); PIPEWRIGHT_AUDIT_KEY (32+ characters) HMACs every line.
 
   pipewright catalog rank --tables FILE --questions FILE [--scope database|warehouse] [--top K]
       (schema linking: one JSON line per question, {"id", "tables": [best first]})
@@ -65,7 +69,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (command === 'audit') {
     const { auditCommand } = await import('./auditVerify');
-    return auditCommand(rest, process.stdout, process.stderr);
+    return auditCommand(rest, process.stdout, process.stderr, env);
   }
   if (command !== 'ask') return usageError(`Unknown command "${command}".`);
 
@@ -124,13 +128,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const auditPath = parsed.values.audit ?? env.PIPEWRIGHT_AUDIT_LOG ?? defaultAuditPath(defaultStorageDir(env), process.cwd());
   let audit: AuditLog;
   try {
-    audit = await AuditLog.open(auditPath, { redact });
+    const key = env.PIPEWRIGHT_AUDIT_KEY ? auditKeyFromText(env.PIPEWRIGHT_AUDIT_KEY, 'PIPEWRIGHT_AUDIT_KEY') : undefined;
+    audit = await AuditLog.open(auditPath, { redact, key, anchors: new FileAnchorStore(defaultAnchorDir(env)) });
   } catch (error) {
     await opened.connector.close();
     process.stderr.write(`pipewright: the audit log ${auditPath} could not be opened: ${(error as Error).message}\nSet another path with --audit FILE.\n`);
     return 2;
   }
 
+  // Schema linking's catalog reads are audited too, not only the run's own statements.
+  const connector = auditedConnector(opened.connector, audit);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -140,7 +147,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     const result = await runAsk({
       question,
-      connector: opened.connector,
+      connector,
       connection: opened.summary,
       llm: new OpenAICompatibleProvider({ baseUrl: baseUrl!, apiKey: apiKey!, model: model! }),
       onEvent: render,
@@ -154,7 +161,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       audit,
       // File tools only for a folder named on purpose: never the directory the CLI happens to run in.
       workspaceRoot: parsed.values.workspace ? resolvePath(parsed.values.workspace) : undefined,
-      linkSchema: (q, signal) => linkSchema(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
+      linkSchema: (q, signal) => linkSchema(connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
     });
     return result.status === 'completed' ? 0 : result.status === 'stopped' ? 130 : 1;
   } finally {

@@ -12,6 +12,8 @@ import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
 
+const AUDIT_KEY_SECRET = 'pipewright.audit.hmacKey';
+
 const MAX_HISTORY_TURNS = 10;
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -169,8 +171,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const engine = loadEngine();
       const configured = vscode.workspace.getConfiguration('pipewright.audit').get<string>('path', '').trim();
       const path = configured || engine.defaultAuditPath(this.context.globalStorageUri.fsPath, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-      const log = await engine.AuditLog.open(path);
-      this.log.info(`Audit log: ${path}`);
+      // Keyed and anchored: the HMAC key is made once and kept in SecretStorage, the head in global state.
+      let keyText = await this.context.secrets.get(AUDIT_KEY_SECRET);
+      if (!keyText) {
+        await this.context.secrets.store(AUDIT_KEY_SECRET, engine.newAuditKeyText());
+        keyText = await this.context.secrets.get(AUDIT_KEY_SECRET);
+      }
+      const key = engine.auditKeyFromText(keyText ?? '', 'The audit key in SecretStorage');
+      const log = await engine.AuditLog.open(path, { key, anchors: new engine.MementoAnchorStore(this.context.globalState) });
+      this.log.info(`Audit log: ${path} (HMAC key id ${key.id})`);
       return log;
     })();
     this.audit.catch(() => (this.audit = undefined));
