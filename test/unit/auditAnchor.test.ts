@@ -194,6 +194,17 @@ describe('audit anchors', () => {
     assert.equal((await verifyAuditLog(path, { anchor, key: auditKeyFromText(KEY_TEXT) })).ok, true);
   }));
 
+  test('an anchor file deleted while the log is open is written again', () => withTempDir('anchor', async (dir) => {
+    const anchors = new FileAnchorStore(join(dir, 'state'));
+    const path = join(dir, 'audit.jsonl');
+    const log = await AuditLog.open(path, { anchors });
+    await log.append('x', { i: 1 });
+    rmSync(join(dir, 'state'), { recursive: true });
+    await log.append('x', { i: 2 });
+    await log.close();
+    assert.equal((await anchors.get(path))?.lines, 2);
+  }));
+
   test('an anchor that cannot be saved fails the append with a clear error', () => withTempDir('anchor', async (dir) => {
     const broken: AnchorStore = { get: async () => undefined, put: async () => { throw new Error('disk full'); } };
     const log = await AuditLog.open(join(dir, 'audit.jsonl'), { anchors: broken });

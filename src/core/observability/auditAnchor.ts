@@ -18,6 +18,8 @@ export interface AuditAnchor {
 export interface AnchorStore {
   get(logPath: string): Promise<AuditAnchor | undefined>;
   put(logPath: string, anchor: AuditAnchor): Promise<void>;
+  /** Lets go of whatever put keeps open for the log; called when the log closes. */
+  release?(logPath: string): Promise<void>;
 }
 
 /** An anchor read back from storage, or undefined when it is not one (a hand-edited or foreign value). */

@@ -2,8 +2,9 @@
 // ($XDG_STATE_HOME/pipewright/audit-anchors, default ~/.local/state/…; %LOCALAPPDATA% on Windows),
 // named by a hash of the log's real path. It lives apart from the log so deleting the log, or its
 // whole folder, leaves the anchor behind.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAnchor, type AnchorStore, type AuditAnchor } from './auditAnchor';
@@ -29,7 +30,7 @@ export async function logIdentity(logPath: string): Promise<string> {
 }
 
 export class FileAnchorStore implements AnchorStore {
-  private readonly targets = new Map<string, { identity: string; file: string }>();
+  private readonly targets = new Map<string, { identity: string; fd: number; size: number }>();
   constructor(readonly dir: string) {}
 
   /** The sidecar file of a log. */
@@ -58,22 +59,39 @@ export class FileAnchorStore implements AnchorStore {
   }
 
   async put(logPath: string, anchor: AuditAnchor): Promise<void> {
-    // Resolved once per log: put runs after every append.
-    let target = this.targets.get(logPath);
-    if (!target) {
-      target = { identity: await logIdentity(logPath), file: await this.fileFor(logPath) };
-      this.targets.set(logPath, target);
-    }
-    const { identity, file } = target;
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const file = await this.fileFor(logPath);
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      // Write and rename: a crash leaves the old anchor or the new one, never half of one.
-      await writeFile(temp, `${JSON.stringify({ log: identity, ...anchor })}\n`, { mode: 0o600 });
-      await rename(temp, file);
+      let target = this.targets.get(logPath);
+      // The file stays open and is overwritten in place, one write of a fixed size: creating and
+      // renaming a file per append costs milliseconds on a busy disk, a write at offset 0 microseconds.
+      // One write of under a page is never seen half done by a reader or after a crash of the process.
+      if (target && fstatSync(target.fd).nlink === 0) {
+        closeSync(target.fd); // deleted while open: write a new one
+        target = undefined;
+      }
+      if (!target) {
+        await mkdir(this.dir, { recursive: true, mode: 0o700 });
+        target = { identity: await logIdentity(logPath), fd: openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600), size: 0 };
+        this.targets.set(logPath, target);
+      }
+      const text = `${JSON.stringify({ log: target.identity, ...anchor })}\n`;
+      const length = Buffer.byteLength(text);
+      if (length > target.size) {
+        target.size = Math.ceil((length + 128) / 512) * 512;
+        ftruncateSync(target.fd, target.size);
+      }
+      const buffer = Buffer.alloc(target.size, ' ');
+      buffer.write(text);
+      for (let done = 0; done < buffer.length; ) done += writeSync(target.fd, buffer, done, buffer.length - done, done);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw new Error(`cannot write the audit anchor ${file} (${(error as Error).message}); set XDG_STATE_HOME to a writable folder`, { cause: error });
     }
+  }
+
+  /** Closes the anchor file of a log (the audit log's close calls it). */
+  async release(logPath: string): Promise<void> {
+    const target = this.targets.get(logPath);
+    this.targets.delete(logPath);
+    if (target) closeSync(target.fd);
   }
 }

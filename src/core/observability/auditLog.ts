@@ -180,6 +180,7 @@ export class AuditLog {
     this.closing ??= (async () => {
       await this.syncing;
       await this.anchorWriter?.idle();
+      await this.anchors?.release?.(this.path);
       await this.fh.close();
     })();
     return this.closing;
