@@ -164,6 +164,22 @@ describe('audit anchors', () => {
     lines[3] = `${canonical.slice(0, -1)},"hash":"${createHash('sha256').update(canonical).digest('hex')}"}`;
     writeLines(path, lines.slice(0, 4));
     assert.deepEqual((await verifyAuditLog(path)).firstBroken, { line: 4, reason: 'no MAC on a line after keyed lines: it was written without the key (forged?)' });
+
+    // Or forges the tail under a made-up key id, so that it would read as "cannot check" rather than wrong.
+    writeFileSync(path, original);
+    const kept = readLines(path);
+    let prev = (JSON.parse(kept[3]) as AuditRecord).hash;
+    const tail = kept.slice(4).map((line) => {
+      const r = JSON.parse(line) as AuditRecord;
+      const canonical = JSON.stringify({ seq: r.seq, at: r.at, prev, type: r.type, data: { ...r.data, sql: 'SELECT harmless' }, mac: 'hmac-sha256', keyId: 'f'.repeat(16) });
+      prev = createHash('sha256').update(canonical).digest('hex');
+      return `${canonical.slice(0, -1)},"hash":"${prev}"}`;
+    });
+    writeLines(path, [...kept.slice(0, 4), ...tail]);
+    const switched = await verifyAuditLog(path, { key });
+    assert.equal(switched.ok, false);
+    assert.equal(switched.firstBroken?.line, 5);
+    assert.match(switched.firstBroken!.reason, /the key id changes from [0-9a-f]{16} to f{16}/);
   }));
 
   test('a keyed log is not continued without its key, or with another', () => withTempDir('anchor', async (dir) => {

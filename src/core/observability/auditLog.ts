@@ -281,6 +281,11 @@ class ChainCheck {
     }
     const record = checked.record;
     if (record.keyId !== undefined) {
+      // The writer never switches keys within a log: another key id is a forgery, not a rotation.
+      if (this.keyIds.size && !this.keyIds.has(record.keyId)) {
+        this.broken = { line: n, reason: `the key id changes from ${[...this.keyIds][0]} to ${record.keyId}: a log is never continued with another key (forged?)` };
+        return;
+      }
       this.keyed = true;
       this.keyIds.add(record.keyId);
       if (checked.mac === 'checked') this.macChecked++;
