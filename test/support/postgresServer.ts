@@ -19,7 +19,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `postgresFlags` and `onLog` (the server's own log) apply to the embedded server only. */
+export async function startPostgres(options: { postgresFlags?: string[]; onLog?: (message: string) => void } = {}): Promise<TestPostgres> {
   let stopServer = async () => {};
   let host = '127.0.0.1';
   let port: number;
@@ -46,7 +47,8 @@ export async function startPostgres(): Promise<TestPostgres> {
       port,
       persistent: false,
       createPostgresUser: true,
-      onLog: () => undefined,
+      onLog: options.onLog ?? (() => undefined),
+      ...(options.postgresFlags ? { postgresFlags: options.postgresFlags } : {}),
       onError: () => undefined,
     });
     await server.initialise();
