@@ -40,7 +40,7 @@ or browser SSO (&authenticator=externalbrowser).
   pipewright sql check --dialect postgres|snowflake|duckdb < statement.sql
       (the SQL guardrail: one JSON object {"decision": allow|approve|confirm|deny, "reasons", "statements"})
 
-  pipewright audit verify FILE [--json]     checks the audit log's hash chain (exit 1 when broken)
+  pipewright audit verify FILE [--json]     checks the audit log's chain, anchor and MACs (exit 1 when broken, 3 when keyed and no key)
   pipewright audit show FILE [--limit N]    the audit log as readable markdown
 
 Model (any OpenAI-compatible server):
