@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog, verifyAuditLog } from '../src/core/observability/auditLog';
+import { AuditLog, verifyAuditLog, type AuditLogOptions } from '../src/core/observability/auditLog';
+import { FileAnchorStore } from '../src/core/observability/auditAnchorFile';
+import { auditKeyFromText } from '../src/core/observability/auditKey';
 import { redact } from '../src/core/observability/redact';
 import { median, percentile } from './stats';
 
@@ -27,8 +29,8 @@ const toolCall = (i: number) => ({
 });
 
 /** Median and p95 of one append, in µs, over APPENDS awaited appends to a fresh file. */
-async function measureAppends(dir: string, sync: boolean): Promise<{ median: number; p95: number }> {
-  const log = await AuditLog.open(join(dir, `append-${Date.now()}-${Math.random()}.jsonl`), { redact: (s) => redact(s, SECRETS), sync });
+async function measureAppends(dir: string, sync: boolean, extra: Pick<AuditLogOptions, 'anchors' | 'key'> = {}): Promise<{ median: number; p95: number }> {
+  const log = await AuditLog.open(join(dir, `append-${Date.now()}-${Math.random()}.jsonl`), { redact: (s) => redact(s, SECRETS), sync, ...extra });
   const times: number[] = [];
   for (let i = 0; i < APPENDS; i++) {
     const start = performance.now();
@@ -39,21 +41,26 @@ async function measureAppends(dir: string, sync: boolean): Promise<{ median: num
   return { median: median(times), p95: percentile(times, 95) };
 }
 
-export async function benchAudit(runs: number, options: { sync?: boolean } = {}): Promise<{ appendMedianUs: number; appendP95Us: number; verifyLinesPerSec: number }> {
+/** `anchored`: the CLI's sidecar anchor after every append; `keyed`: HMAC-SHA256 lines as well. */
+export async function benchAudit(runs: number, options: { sync?: boolean; anchored?: boolean; keyed?: boolean } = {}): Promise<{ appendMedianUs: number; appendP95Us: number; verifyLinesPerSec: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'pw-audit-bench-'));
+  const extra: Pick<AuditLogOptions, 'anchors' | 'key'> = {
+    ...(options.anchored ? { anchors: new FileAnchorStore(join(dir, 'anchors')) } : {}),
+    ...(options.keyed ? { key: auditKeyFromText('bench-key-0123456789abcdefghijklmnopqrstuvwxyz') } : {}),
+  };
   try {
     const appends: { median: number; p95: number }[] = [];
-    for (let r = 0; r < runs; r++) appends.push(await measureAppends(dir, options.sync ?? false));
+    for (let r = 0; r < runs; r++) appends.push(await measureAppends(dir, options.sync ?? false, extra));
 
     // The big file is written in concurrent batches (one write per batch) to keep setup short.
     const big = join(dir, 'big.jsonl');
-    const log = await AuditLog.open(big);
+    const log = await AuditLog.open(big, { key: extra.key });
     for (let i = 0; i < VERIFY_LINES; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => log.append('tool.finished', toolCall(i + j))));
     await log.close();
     const rates: number[] = [];
     for (let r = 0; r < runs; r++) {
       const start = performance.now();
-      const result = await verifyAuditLog(big);
+      const result = await verifyAuditLog(big, { key: extra.key });
       const seconds = (performance.now() - start) / 1000;
       if (!result.ok || result.lines !== VERIFY_LINES) throw new Error(`verify failed: ${JSON.stringify(result)}`);
       rates.push(VERIFY_LINES / seconds);
@@ -71,9 +78,10 @@ export async function benchAudit(runs: number, options: { sync?: boolean } = {})
 if (require.main === module) {
   (async () => {
     const runs = Number(process.env.BENCH_RUNS ?? 5);
-    for (const sync of [false, true]) {
-      const r = await benchAudit(runs, { sync });
-      console.log(`audit append${sync ? ' + fdatasync' : ''}: median ${r.appendMedianUs.toFixed(1)} µs, p95 ${r.appendP95Us.toFixed(1)} µs; verify ${(r.verifyLinesPerSec / 1000).toFixed(0)}k lines/s (median of ${runs} runs)`);
+    for (const variant of [{}, { anchored: true }, { anchored: true, keyed: true }, { sync: true }, { sync: true, anchored: true }]) {
+      const r = await benchAudit(runs, variant);
+      const name = Object.keys(variant).map((k) => ({ sync: ' + fdatasync', anchored: ' + anchor', keyed: ' + hmac' })[k]).join('');
+      console.log(`audit append${name}: median ${r.appendMedianUs.toFixed(1)} µs, p95 ${r.appendP95Us.toFixed(1)} µs; verify ${(r.verifyLinesPerSec / 1000).toFixed(0)}k lines/s (median of ${runs} runs)`);
     }
   })().catch((error) => {
     console.error(error);

@@ -9,6 +9,9 @@ import { openConnection } from '../core/connectors/open';
 import { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 import { defaultStorageDir } from '../core/sample/sampleWarehouse';
 import { AuditLog } from '../core/observability/auditLog';
+import { defaultAnchorDir, FileAnchorStore } from '../core/observability/auditAnchorFile';
+import { auditedConnector } from '../core/observability/auditedConnector';
+import { auditKeyFromText } from '../core/observability/auditKey';
 import { redact } from '../core/observability/redact';
 import { PolicySession } from '../core/policy/gate';
 import { defaultAuditPath } from '../core/observability/auditPath';
@@ -32,8 +35,10 @@ or browser SSO (&authenticator=externalbrowser).
   shows each one and asks (on stdin). Writes are offered only with --allow-writes, which opens the
   connection for writing; every change is still shown and needs approval (destructive ones the typed
   object name). File tools (read_file, write_file) are offered only with --workspace DIR. Every model
-  call, tool call and decision goes to a hash-chained audit log: --audit FILE (default under
-  PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/).
+  call, tool call, decision and statement sent goes to a hash-chained audit log: --audit FILE
+  (default under PIPEWRIGHT_HOME or ~/.cache/pipewright/audit/), anchored under
+  $XDG_STATE_HOME/pipewright (default ~/.local/state/pipewright); PIPEWRIGHT_AUDIT_KEY (32+
+  characters) HMACs every line.
 
 Model (any OpenAI-compatible server):
   OPENAI_BASE_URL   e.g. https://api.openai.com/v1 or http://localhost:11434/v1 (Ollama)
@@ -96,7 +101,7 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, stderr: Terminal
     const { auditCommand, AUDIT_USAGE } = await import('./auditVerify');
     if (wantsHelp(rest)) return printUsage(AUDIT_USAGE);
     // `audit show` prints model and database text from the log: through the terminal boundary too.
-    return auditCommand(rest, visibleStream(process.stdout), visibleStream(process.stderr));
+    return auditCommand(rest, visibleStream(process.stdout), visibleStream(process.stderr), env);
   }
   if (command !== 'ask') return usageError(stderr, `Unknown command "${command}".`, USAGE);
   if (wantsHelp(rest)) return printUsage(ASK_USAGE);
@@ -161,13 +166,16 @@ async function ask(args: string[], env: NodeJS.ProcessEnv, stderr: TerminalWrite
   const auditPath = parsed.values.audit ?? env.PIPEWRIGHT_AUDIT_LOG ?? defaultAuditPath(defaultStorageDir(env), process.cwd());
   let audit: AuditLog;
   try {
-    audit = await AuditLog.open(auditPath, { redact });
+    const key = env.PIPEWRIGHT_AUDIT_KEY ? auditKeyFromText(env.PIPEWRIGHT_AUDIT_KEY, 'PIPEWRIGHT_AUDIT_KEY') : undefined;
+    audit = await AuditLog.open(auditPath, { redact, key, anchors: new FileAnchorStore(defaultAnchorDir(env)) });
   } catch (error) {
     await opened.connector.close();
     stderr(tt`pipewright: the audit log ${auditPath} could not be opened: ${(error as Error).message}\nSet another path with --audit FILE.\n`);
     return EXIT.usage;
   }
 
+  // Schema linking's catalog reads are audited too, not only the run's own statements.
+  const connector = auditedConnector(opened.connector, audit);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -177,7 +185,7 @@ async function ask(args: string[], env: NodeJS.ProcessEnv, stderr: TerminalWrite
   try {
     const result = await runAsk({
       question,
-      connector: opened.connector,
+      connector,
       connection: opened.summary,
       llm: new OpenAICompatibleProvider({ baseUrl: baseUrl!, apiKey: apiKey!, model: model! }),
       onEvent: render,
@@ -191,7 +199,7 @@ async function ask(args: string[], env: NodeJS.ProcessEnv, stderr: TerminalWrite
       audit,
       // File tools only for a folder named on purpose: never the directory the CLI happens to run in.
       workspaceRoot: parsed.values.workspace ? resolvePath(parsed.values.workspace) : undefined,
-      linkSchema: (q, signal) => linkSchema(opened.connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
+      linkSchema: (q, signal) => linkSchema(connector, catalogCachePath(defaultStorageDir(env), opened.summary.id), q, signal),
     });
     return result.status === 'completed' ? EXIT.ok : result.status === 'stopped' ? EXIT.stopped : EXIT.failed;
   } finally {

@@ -12,6 +12,8 @@ import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
 
+const AUDIT_KEY_SECRET = 'pipewright.audit.hmacKey';
+
 const MAX_HISTORY_TURNS = 10;
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -169,8 +171,21 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const engine = loadEngine();
       const configured = vscode.workspace.getConfiguration('pipewright.audit').get<string>('path', '').trim();
       const path = configured || engine.defaultAuditPath(this.context.globalStorageUri.fsPath, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-      const log = await engine.AuditLog.open(path);
-      this.log.info(`Audit log: ${path}`);
+      // Keyed and anchored: the HMAC key is made once and kept in SecretStorage, the head in global state.
+      let key: ReturnType<typeof engine.auditKeyFromText> | undefined;
+      try {
+        let keyText = await this.context.secrets.get(AUDIT_KEY_SECRET);
+        if (!keyText) {
+          await this.context.secrets.store(AUDIT_KEY_SECRET, engine.newAuditKeyText());
+          keyText = await this.context.secrets.get(AUDIT_KEY_SECRET);
+        }
+        key = engine.auditKeyFromText(keyText ?? '', 'The audit key in SecretStorage');
+      } catch (error) {
+        // No keyring (some Linux desktops): the chain and the anchor still hold; a keyed log refuses to open below.
+        this.log.warn(`The audit log is not HMAC-keyed: SecretStorage failed (${error instanceof Error ? error.message : String(error)}).`);
+      }
+      const log = await engine.AuditLog.open(path, { key, anchors: new engine.MementoAnchorStore(this.context.globalState) });
+      this.log.info(`Audit log: ${path}${key ? ` (HMAC key id ${key.id})` : ''}`);
       return log;
     })();
     this.audit.catch(() => (this.audit = undefined));

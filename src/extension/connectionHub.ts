@@ -21,6 +21,8 @@ export class ConnectionHub implements vscode.Disposable {
   /** Fires when the list of connections or what is known of them changes. */
   readonly onDidChange = this.changed.event;
   private configsCache?: { configs: ConnectionConfig[]; problems: string[] };
+  /** Where `sql.sent` records go; set before the first open (extension.ts). */
+  audit?: { append(type: string, data: Record<string, unknown>): Promise<unknown> };
 
   constructor(
     private readonly storageDir: string,
@@ -77,6 +79,11 @@ export class ConnectionHub implements vscode.Disposable {
         const opened = config
           ? await engine.openConfigured(config, await this.secrets.get(engine.connectionSecretKey(config)), { storageDir: this.storageDir, onLog, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath })
           : await engine.openConnection('sample', { storageDir: this.storageDir, onLog });
+        if (!this.audit) {
+          await opened.connector.close();
+          throw new Error('Pipewright opens no connection before its audit log is set up.');
+        }
+        opened.connector = engine.auditedConnector(opened.connector, this.audit);
         const page = await opened.connector.listTables({ pageSize: 200 });
         this.tables.set(id, page.items.map((t) => ({ name: `${t.schema}.${t.name}`, rows: t.rowEstimate, comment: t.comment })));
         this.changed.fire();

@@ -11,4 +11,7 @@ export { OpenAICompatibleProvider } from '../core/llm/openaiProvider';
 export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages';
 export { AuditLog, readAuditTail, renderAuditMarkdown, verifyAuditLog } from '../core/observability/auditLog';
 export { defaultAuditPath } from '../core/observability/auditPath';
+export { auditedConnector } from '../core/observability/auditedConnector';
+export { auditKeyFromText, newAuditKeyText } from '../core/observability/auditKey';
+export { MementoAnchorStore } from './auditAnchorMemento';
 export { PolicySession } from '../core/policy/gate';

@@ -18,6 +18,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Pipewright', { log: true });
   const hub = new ConnectionHub(context.globalStorageUri.fsPath, context.secrets, log);
   const chat = new ChatViewProvider(context, hub, log);
+  // Every statement the hub sends (table lists, catalog sync) is audited in the workspace's log.
+  hub.audit = { append: async (type, data) => (await chat.auditLog()).append(type, data) };
   const tree = new ConnectionsTree(hub);
   context.subscriptions.push(
     log, hub, chat, tree,
@@ -88,10 +90,11 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       const engine = loadEngine();
       const audit = await chat.auditLog();
-      const [check, tail] = await Promise.all([engine.verifyAuditLog(audit.path), engine.readAuditTail(audit.path, 500)]);
-      const status = check.ok
-        ? `The hash chain of all ${check.lines} lines verifies.`
-        : `**The hash chain is broken at line ${check.firstBroken?.line}: ${check.firstBroken?.reason}** — the log was edited outside Pipewright.`;
+      const [check, tail] = await Promise.all([audit.verify(), engine.readAuditTail(audit.path, 500)]);
+      const problems = [check.firstBroken && `The hash chain is broken at line ${check.firstBroken.line}: ${check.firstBroken.reason}`, check.anchor?.problem, ...(check.restarts ?? []).map((r) => `Line ${r.line}: ${r.reason}`), check.mac?.problem].filter(Boolean);
+      const status = !problems.length
+        ? `The hash chain of all ${check.lines} lines verifies${check.mac?.checked ? ` (${check.mac.checked} MACs checked)` : ''}${check.anchor ? ', and matches its anchor' : ''}.`
+        : `**${problems.join('. ')}** — the log was edited outside Pipewright.`;
       const content = engine.renderAuditMarkdown(tail, { limit: 500 }).replace('# Pipewright audit log\n', `# Pipewright audit log\n\n${status}\n\nFile: \`${audit.path}\`\n`);
       const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
       await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));

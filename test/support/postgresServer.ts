@@ -24,6 +24,9 @@ export interface StartOptions {
   tls?: { certFile: string; keyFile: string };
   /** With tls: accept TCP connections only over TLS (pg_hba.conf hostssl lines only). */
   tlsOnly?: boolean;
+  /** Extra server flags and the server's own log: embedded server only. */
+  postgresFlags?: string[];
+  onLog?: (message: string) => void;
 }
 
 export async function startPostgres(start: StartOptions = {}): Promise<TestPostgres> {
@@ -50,14 +53,14 @@ export async function startPostgres(start: StartOptions = {}): Promise<TestPostg
     const dataDir = join(dir, 'data');
     const tlsFlags = start.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${join(dataDir, 'server.crt')}`, '-c', `ssl_key_file=${join(dataDir, 'server.key')}`] : [];
     const server = new EmbeddedPostgres({
-      postgresFlags: tlsFlags,
+      postgresFlags: [...tlsFlags, ...(start.postgresFlags ?? [])],
       databaseDir: dataDir,
       user: admin.user,
       password: admin.password,
       port,
       persistent: false,
       createPostgresUser: true,
-      onLog: () => undefined,
+      onLog: start.onLog ?? (() => undefined),
       onError: () => undefined,
     });
     await server.initialise();

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCancelledError, type Connector } from '../connectors/connector';
 import { LlmError, type ChatMessage, type LlmProvider } from '../llm/provider';
+import { auditedConnector } from '../observability/auditedConnector';
 import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent } from '../observability/events';
 import { redact, redactDeep } from '../observability/redact';
-import { argsHash, rejectAll, type ApprovalGateway } from '../policy/approvals';
+import { argsHash, rejectAll, type ApprovalGateway, type ApprovalRequest } from '../policy/approvals';
 import { authorize, DEFAULT_POLICY, PolicySession, type PolicySettings } from '../policy/gate';
 import { toolsFor } from '../tools/registry';
 import { fenceUntrusted, parseToolCall, renderForModel, toToolSpecs, ToolError, type Permission, type Tool, type ToolContext } from '../tools/tool';
@@ -88,11 +89,13 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
   const audit = async (type: string, data: Record<string, unknown>) => {
     await options.audit?.append(type, redactDeep({ runId, connection: options.connection.id, environment: options.connection.environment, ...data }, mask));
   };
+  // Every statement this run sends (tools, the gate's EXPLAIN) is audited before it reaches the database.
+  const connector = options.audit ? auditedConnector(options.connector, { append: audit }) : options.connector;
   const maxSteps = options.maxSteps ?? 12;
   const toolSpecs = toToolSpecs(tools);
   const started = Date.now();
   const ctx: ToolContext = {
-    connector: options.connector,
+    connector,
     signal,
     previewRows: options.previewRows ?? 500,
     queryTimeoutMs: options.queryTimeoutMs ?? 120_000,
@@ -164,17 +167,22 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
         const toolStarted = Date.now();
         const record: Record<string, unknown> = { step, callId: call.id, tool: call.name, args: parsed.args, ...(sql ? { sql } : {}) };
         let content: string;
+        // The approval card as shown, copied when shown: what runs is compared with it.
+        let shown: ApprovalRequest | undefined;
         try {
           if (!parsed.ok) throw new ToolError(parsed.error);
           const gate = await authorize(parsed.tool, parsed.input, {
-            connector: options.connector,
+            connector,
             connection: options.connection,
             gateway: policy.gateway,
             session: policy.session,
             settings: policy.settings ?? DEFAULT_POLICY,
             grants,
             signal,
-            onApprovalRequest: (request) => emit({ type: 'approval.requested', step, callId: call.id, request }),
+            onApprovalRequest: (request) => {
+              shown = structuredClone(request);
+              emit({ type: 'approval.requested', step, callId: call.id, request });
+            },
             workspaceRoot: options.workspaceRoot,
           });
           Object.assign(record, { decision: gate.decision, allowed: gate.allowed, reasons: gate.reasons, argsHash: gate.argsHash, ...(gate.approval ? { approval: gate.approval } : {}), ...(gate.estimate ? { estimatedRows: gate.estimate.rows } : {}) });
@@ -183,10 +191,12 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
           if (parsed.tool.audit !== false || !gate.allowed) await audit('tool.authorized', record);
           if (signal.aborted) throw new QueryCancelledError();
           if (!gate.allowed) throw new ToolError(`Refused by Pipewright's policy: ${gate.reasons.map((r) => (/[.!?]$/.test(r) ? r : `${r}.`)).join(' ')}`);
-          // The approval is bound to these exact arguments: re-hash what is about to run.
-          if (argsHash(parsed.tool.name, parsed.input, options.connection) !== gate.argsHash) throw new ToolError('The arguments changed after approval.');
+          // The tool runs with the gate's frozen copy, never the parsed object (others may hold it),
+          // and only if that copy is what the approval card showed.
+          const input = gate.input;
+          if (shown && !matchesCard(shown, parsed.tool, input, options.connection)) throw new ToolError('What would run differs from what the approval card showed; nothing was run.');
           // An approved read covers the content the user was asked about, nothing swapped in since.
-          const outcome = await parsed.tool.run(gate.fileSha256 ? { ...ctx, approvedFileSha256: gate.fileSha256 } : ctx, parsed.input);
+          const outcome = await parsed.tool.run(gate.fileSha256 ? { ...ctx, approvedFileSha256: gate.fileSha256 } : ctx, input);
           const checked = parsed.tool.output.safeParse(outcome.content);
           if (!checked.success) throw new ToolError(`${parsed.tool.name} produced output that does not match its declared shape.`);
           if (outcome.sql && outcome.preview) lastQuery = { sql: outcome.sql, result: outcome.preview };
@@ -218,6 +228,20 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     if (error instanceof LlmError || error instanceof ConnectorError) return finish('failed', { error: error.message, hint: error.hint });
     return finish('failed', { error: `Unexpected error: ${error instanceof Error ? error.message : String(error)}` });
   }
+}
+
+/** Whether `input` is what `card` showed: the same argument hash, SQL, file and content. */
+function matchesCard(card: ApprovalRequest, tool: Tool<any>, input: unknown, connection: ConnectionSummary): boolean {
+  if (argsHash(tool.name, input, connection) !== card.argsHash) return false;
+  const sql = tool.sqlOf?.(input);
+  if (sql !== card.sql) return false;
+  if (card.path !== undefined) {
+    const file = input as { path?: unknown; content?: unknown };
+    if (String(file.path) !== card.path) return false;
+    // A write's card shows the content it writes; a read's card shows the file (bound by its hash).
+    if (tool.effects.includes('writes-files') && String(file.content ?? '') !== card.content) return false;
+  }
+  return true;
 }
 
 /** Earlier turns as plain question/answer pairs; their tool traffic is not replayed. */

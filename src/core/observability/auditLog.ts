@@ -1,11 +1,15 @@
 // A tamper-evident audit trail: one JSON record per line, each carrying the sha256 of its own
 // canonical text and the hash of the record before it, so an edit, deletion, insertion or reordering
 // breaks the chain at the line where it happened. Without a key, someone who rewrites the whole rest
-// of the file can recompute the chain; keep the latest hash elsewhere to detect that too.
+// of the file can recompute the chain: an anchor kept elsewhere (auditAnchor.ts) catches a file
+// cut short, deleted or rewritten behind it, and an HMAC key (auditKey.ts) makes a recomputed
+// chain fail to verify at all.
 import * as crypto from 'node:crypto';
 import { createReadStream, writeSync } from 'node:fs';
 import { chmod, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AnchorWriter, anchorProblem, type AnchorStore, type AuditAnchor } from './auditAnchor';
+import { MAC_ALGORITHM, type AuditKey } from './auditKey';
 import { redact as defaultRedact } from './redact';
 
 export interface AuditRecord {
@@ -16,7 +20,10 @@ export interface AuditRecord {
   prev: string;
   type: string;
   data: Record<string, unknown>;
-  /** sha256 of the line's exact text without the hash field. */
+  /** Present on keyed lines: the hash is then HMAC-SHA256 with the key of this id. */
+  mac?: typeof MAC_ALGORITHM;
+  keyId?: string;
+  /** sha256 (or the HMAC) of the line's exact text without the hash field. */
   hash: string;
 }
 
@@ -27,6 +34,19 @@ export interface VerifyResult {
   firstBroken?: { line: number /* 1-based */; reason: string };
   /** Chain resets that explain broken lines (a crash mid-write), if any. */
   resets?: { line: number; reason: string }[];
+  /** Records the writer left when it found the log behind its anchor (cut short or deleted). */
+  restarts?: { line: number; reason: string }[];
+  /** The head compared with the anchor, when one was given; `problem` says how it differs. */
+  anchor?: AuditAnchor & { problem?: string };
+  /** Keyed lines: how many MACs were checked, how many could not be (no key, or another key's id). */
+  mac?: { checked: number; unchecked: number; keyIds: string[]; problem?: string };
+}
+
+export interface VerifyOptions {
+  /** Checks the MACs of lines keyed with it. */
+  key?: AuditKey;
+  /** The head this log should have (at least). */
+  anchor?: AuditAnchor;
 }
 
 export interface AuditLogOptions {
@@ -34,9 +54,16 @@ export interface AuditLogOptions {
   redact?: (s: string) => string;
   /** Also fdatasync before resolving: survives power loss, not just a crash of the process (~0.2 ms more here). */
   sync?: boolean;
+  /** HMAC every line with this key. A log keyed with another key, or keyed when no key is given, is refused. */
+  key?: AuditKey;
+  /** Where the log's head is anchored; updated after every append, before it resolves. */
+  anchors?: AnchorStore;
 }
 
 export const CHAIN_RESET = 'audit.chain-reset';
+/** Written by open() when the file is behind its anchor: the history it had is gone. */
+export const ANCHOR_MISMATCH = 'audit.anchor-mismatch';
+const RESERVED = new Set([CHAIN_RESET, ANCHOR_MISMATCH]);
 const ZERO_HASH = '0'.repeat(64);
 // Every line ends with `,"hash":"<64 hex>"}`; the canonical text is the line without it, closed by `}`.
 const HASH_HEAD = Buffer.from(',"hash":"');
@@ -45,6 +72,7 @@ const SUFFIX_LEN = HASH_HEAD.length + 64 + HASH_TAIL.length;
 const CLOSE = Buffer.from('}');
 const NEWLINE = Buffer.from('\n');
 const FIELDS = 'seq,at,prev,type,data';
+const KEYED_FIELDS = 'seq,at,prev,type,data,mac,keyId';
 const CHUNK = 64 * 1024;
 
 // crypto.hash (Node >= 20.12) is one-shot and twice as fast as createHash on short lines.
@@ -61,6 +89,8 @@ export class AuditLog {
   private closing: Promise<void> | undefined;
   /** The file ended without a newline: the next write starts a new line first. */
   private needsNewline: boolean;
+  private firstHash: string | undefined;
+  private readonly anchorWriter: AnchorWriter | undefined;
 
   private constructor(
     readonly path: string,
@@ -69,10 +99,15 @@ export class AuditLog {
     private readonly sync: boolean,
     last: { seq: number; hash: string },
     needsNewline: boolean,
+    private readonly key: AuditKey | undefined,
+    private readonly anchors: AnchorStore | undefined,
+    firstHash: string | undefined,
   ) {
     this.seq = last.seq;
     this.lastHash = last.hash;
     this.needsNewline = needsNewline;
+    this.firstHash = firstHash;
+    this.anchorWriter = anchors && new AnchorWriter(anchors, path);
   }
 
   static async open(path: string, options: AuditLogOptions = {}): Promise<AuditLog> {
@@ -97,7 +132,14 @@ export class AuditLog {
         detail ||= checked.reason;
         discarded.unshift(line);
       }
-      const log = new AuditLog(path, fh, options.redact ?? ((s) => defaultRedact(s)), options.sync ?? false, last ?? { seq: 0, hash: ZERO_HASH }, !endsWithNewline);
+      if (last?.keyId !== undefined && last.keyId !== options.key?.id) {
+        throw new Error(options.key
+          ? `The audit log ${path} is keyed with another HMAC key (id ${last.keyId}; the configured key's id is ${options.key.id}). Configure the key it was written with, or use another log file.`
+          : `The audit log ${path} is keyed (HMAC key id ${last.keyId}) but no key is configured. Set the key it was written with (PIPEWRIGHT_AUDIT_KEY for the CLI), or use another log file.`);
+      }
+      const first = await firstRecord(fh, size);
+      const anchor = await options.anchors?.get(path);
+      const log = new AuditLog(path, fh, options.redact ?? ((s) => defaultRedact(s)), options.sync ?? false, last ?? { seq: 0, hash: ZERO_HASH }, !endsWithNewline, options.key, options.anchors, first?.hash);
       if (discarded.length) {
         // Never rewrite what is there: start a new segment that says what it skipped and why.
         await log.write(CHAIN_RESET, {
@@ -107,6 +149,12 @@ export class AuditLog {
           discardedLines: discarded.length,
           discardedSha256: hashLines(discarded),
         });
+      }
+      const problem = anchor && anchorProblem(anchor, { lines: last?.seq ?? 0, firstHash: first?.hash, hashAtAnchor: last?.seq === anchor.lines ? last.hash : anchor.lastHash });
+      if (problem) {
+        // The anchor then follows the new head, but this record keeps saying what was lost: verify
+        // reports it for as long as the log exists.
+        await log.write(ANCHOR_MISMATCH, { reason: `the log was found ${problem}`, anchor: { ...anchor }, found: { lines: last?.seq ?? 0, lastHash: last?.hash ?? ZERO_HASH } });
       }
       return log;
     } catch (error) {
@@ -119,13 +167,20 @@ export class AuditLog {
   append(type: string, data: Record<string, unknown>): Promise<AuditRecord> {
     if (this.closing) return Promise.reject(new Error(`The audit log ${this.path} is closed.`));
     // Only open() may write a reset: verify accepts one solely after broken lines.
-    if (type === CHAIN_RESET) return Promise.reject(new Error(`"${CHAIN_RESET}" is reserved for the audit log itself.`));
+    if (RESERVED.has(type)) return Promise.reject(new Error(`"${type}" is reserved for the audit log itself.`));
     return this.write(String(type), sanitizeData(data, this.redact));
+  }
+
+  /** Verifies this log with its own key and anchor. */
+  async verify(): Promise<VerifyResult> {
+    return verifyAuditLog(this.path, { key: this.key, anchor: await this.anchors?.get(this.path) });
   }
 
   async close(): Promise<void> {
     this.closing ??= (async () => {
       await this.syncing;
+      await this.anchorWriter?.idle();
+      await this.anchors?.release?.(this.path);
       await this.fh.close();
     })();
     return this.closing;
@@ -133,9 +188,10 @@ export class AuditLog {
 
   private write(type: string, data: Record<string, unknown>): Promise<AuditRecord> {
     if (this.failure) return Promise.reject(this.failure);
-    const record = { seq: this.seq + 1, at: new Date().toISOString(), prev: this.lastHash, type, data };
+    const record: Omit<AuditRecord, 'hash'> = { seq: this.seq + 1, at: new Date().toISOString(), prev: this.lastHash, type, data };
+    if (this.key) Object.assign(record, { mac: MAC_ALGORITHM, keyId: this.key.id });
     const canonical = JSON.stringify(record);
-    const hash = sha256(canonical);
+    const hash = this.key ? this.key.mac(canonical) : sha256(canonical);
     const line = Buffer.from(`${this.needsNewline ? '\n' : ''}${canonical.slice(0, -1)},"hash":"${hash}"}\n`);
     try {
       // A synchronous append: a few µs to the page cache, against ~25 µs for a trip through libuv's
@@ -151,8 +207,15 @@ export class AuditLog {
     this.needsNewline = false;
     this.seq = record.seq;
     this.lastHash = hash;
+    if (record.seq === 1) this.firstHash = hash;
     const result = { ...record, hash };
-    return this.sync ? this.datasync().then(() => result) : Promise.resolve(result);
+    const durable = this.sync ? this.datasync() : undefined;
+    const anchored = this.anchorWriter?.update({ lines: record.seq, lastHash: hash, ...(this.firstHash ? { firstHash: this.firstHash } : {}), ...(this.key ? { keyId: this.key.id } : {}) }).catch((error: Error) => {
+      // The line is on disk; only its anchor is behind, which verify reports as a log ahead of it.
+      throw new Error(`The audit record was written to ${this.path}, but its anchor could not be saved: ${error.message}`, { cause: error });
+    });
+    if (!durable && !anchored) return Promise.resolve(result);
+    return Promise.all([durable, anchored]).then(() => result);
   }
 
   /** One fdatasync at a time; appends made while one runs share the next, which covers them all. */
@@ -171,9 +234,9 @@ export class AuditLog {
   }
 }
 
-/** Checks a whole audit file, streaming it. */
-export async function verifyAuditLog(path: string): Promise<VerifyResult> {
-  const chain = new ChainCheck();
+/** Checks a whole audit file, streaming it: its chain, its MACs (with the key) and its head against the anchor. */
+export async function verifyAuditLog(path: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const chain = new ChainCheck(options);
   let rest: Buffer = Buffer.alloc(0);
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
@@ -189,7 +252,15 @@ export async function verifyAuditLog(path: string): Promise<VerifyResult> {
 }
 
 class ChainCheck {
+  constructor(private readonly options: VerifyOptions) {}
   private lines = 0;
+  private firstHash: string | undefined;
+  private hashAtAnchor: string | undefined;
+  private keyed = false;
+  private macChecked = 0;
+  private macUnchecked = 0;
+  private keyIds = new Set<string>();
+  private restarts: { line: number; reason: string }[] = [];
   private lastSeq = 0;
   private lastHash = ZERO_HASH;
   private lastGoodLine = 0;
@@ -201,7 +272,7 @@ class ChainCheck {
   line(bytes: Buffer): void {
     const n = ++this.lines;
     if (this.broken) return;
-    const checked = checkLine(bytes);
+    const checked = checkLine(bytes, this.options.key);
     if (!checked.record) {
       // Hashed as they come, so a long run of garbage costs no memory.
       this.pending ??= { line: n, reason: checked.reason, count: 0, sha: crypto.createHash('sha256') };
@@ -209,6 +280,21 @@ class ChainCheck {
       return;
     }
     const record = checked.record;
+    if (record.keyId !== undefined) {
+      // The writer never switches keys within a log: another key id is a forgery, not a rotation.
+      if (this.keyIds.size && !this.keyIds.has(record.keyId)) {
+        this.broken = { line: n, reason: `the key id changes from ${[...this.keyIds][0]} to ${record.keyId}: a log is never continued with another key (forged?)` };
+        return;
+      }
+      this.keyed = true;
+      this.keyIds.add(record.keyId);
+      if (checked.mac === 'checked') this.macChecked++;
+      else this.macUnchecked++;
+    } else if (this.keyed) {
+      // Once keyed, always keyed: the writer refuses to continue a keyed log without its key.
+      this.broken = { line: n, reason: 'no MAC on a line after keyed lines: it was written without the key (forged?)' };
+      return;
+    }
     if (record.type === CHAIN_RESET) return this.reset(n, record);
     if (this.pending) {
       this.broken = { line: this.pending.line, reason: this.pending.reason };
@@ -245,6 +331,9 @@ class ChainCheck {
   }
 
   private accept(n: number, record: AuditRecord): void {
+    if (record.seq === 1) this.firstHash = record.hash;
+    if (record.seq === this.options.anchor?.lines) this.hashAtAnchor = record.hash;
+    if (record.type === ANCHOR_MISMATCH) this.restarts.push({ line: n, reason: typeof record.data.reason === 'string' ? record.data.reason : 'the log was found behind its anchor' });
     this.lastSeq = record.seq;
     this.lastHash = record.hash;
     this.lastGoodLine = n;
@@ -255,36 +344,61 @@ class ChainCheck {
     const result: VerifyResult = { ok: !broken, lines: this.lines };
     if (broken) result.firstBroken = broken;
     if (this.resets.length) result.resets = this.resets;
+    if (this.restarts.length) {
+      result.restarts = this.restarts;
+      result.ok = false;
+    }
+    const { anchor, key } = this.options;
+    if (anchor) {
+      const problem = anchorProblem(anchor, { lines: this.lastSeq, firstHash: this.firstHash, hashAtAnchor: this.hashAtAnchor });
+      result.anchor = { ...anchor, ...(problem ? { problem } : {}) };
+      if (problem) result.ok = false;
+    }
+    if (this.keyed || key) {
+      const mac: NonNullable<VerifyResult['mac']> = { checked: this.macChecked, unchecked: this.macUnchecked, keyIds: [...this.keyIds] };
+      // A key was given to check MACs and none could be: the log was not written with it, or was rewritten without it.
+      if (key && this.lastSeq > 0 && this.macChecked === 0) mac.problem = this.keyed ? `no line is keyed with the given key (id ${key.id}); the log's key id is ${[...this.keyIds].join(', ')}` : `a key was given but no line carries a MAC: the log was written without it, or rewritten by someone without it`;
+      else if (anchor?.keyId && !this.keyed) mac.problem = `the anchor says the log is keyed (key id ${anchor.keyId}) but no line carries a MAC: it was rewritten without the key`;
+      result.mac = mac;
+      if (mac.problem) result.ok = false;
+    }
     return result;
   }
 }
 
-/** A line's own integrity: shape, JSON and hash. Linking to its neighbours is checked by the caller. */
-function checkLine(bytes: Buffer): { record: AuditRecord; reason?: undefined } | { record?: undefined; reason: string } {
+/**
+ * A line's own integrity: shape, JSON and hash (or MAC, with its key). Linking to its neighbours is
+ * checked by the caller. A keyed line without its key is `unchecked`: its hash is taken as written.
+ */
+function checkLine(bytes: Buffer, key?: AuditKey): { record: AuditRecord; mac: 'none' | 'checked' | 'unchecked'; reason?: undefined } | { record?: undefined; reason: string } {
   if (!bytes.length) return { reason: 'empty line' };
   const end = bytes.length - SUFFIX_LEN;
   if (end <= 0 || !bytes.subarray(end, end + HASH_HEAD.length).equals(HASH_HEAD) || !bytes.subarray(-HASH_TAIL.length).equals(HASH_TAIL)) {
     return { reason: parses(bytes) ? 'no hash at the end of the line' : 'not valid JSON (truncated or garbage)' };
   }
-  // Hash the raw bytes, not decoded text: an invalid byte would otherwise decode to U+FFFD unnoticed.
   const canonical = Buffer.concat([bytes.subarray(0, end), CLOSE]);
-  const hash = sha256(canonical);
-  if (hash !== bytes.toString('latin1', end + HASH_HEAD.length, end + HASH_HEAD.length + 64)) {
-    return { reason: parses(bytes) ? 'hash mismatch: the line was changed after it was written' : 'not valid JSON (truncated or garbage)' };
-  }
+  const written = bytes.toString('latin1', end + HASH_HEAD.length, end + HASH_HEAD.length + 64);
   let value: Omit<AuditRecord, 'hash'>;
   try {
     value = JSON.parse(canonical.toString('utf8'));
   } catch {
-    return { reason: 'not valid JSON' };
+    return { reason: 'not valid JSON (truncated or garbage)' };
+  }
+  const keyed = value !== null && typeof value === 'object' && 'mac' in value;
+  // Hash the raw bytes, not decoded text: an invalid byte would otherwise decode to U+FFFD unnoticed.
+  const mac = !keyed ? 'none' : key && key.id === value.keyId ? 'checked' : 'unchecked';
+  const hash = mac === 'none' ? sha256(canonical) : mac === 'checked' ? key!.mac(canonical) : written;
+  if (hash !== written) {
+    return { reason: mac === 'checked' ? 'MAC mismatch: the line was changed after it was written (or rewritten without the key)' : 'hash mismatch: the line was changed after it was written' };
   }
   // prev needs no format check: it must equal the hash before it, which the caller compares.
   const ok =
-    value !== null && typeof value === 'object' && Object.keys(value).join() === FIELDS &&
+    value !== null && typeof value === 'object' && Object.keys(value).join() === (keyed ? KEYED_FIELDS : FIELDS) &&
     Number.isSafeInteger(value.seq) && value.seq >= 1 && typeof value.at === 'string' && typeof value.prev === 'string' &&
     typeof value.type === 'string' && value.type !== '' &&
-    value.data !== null && typeof value.data === 'object' && !Array.isArray(value.data);
-  return ok ? { record: { ...value, hash } } : { reason: 'not an audit record (missing or malformed seq, at, prev, type or data)' };
+    value.data !== null && typeof value.data === 'object' && !Array.isArray(value.data) &&
+    (!keyed || (value.mac === MAC_ALGORITHM && typeof value.keyId === 'string' && /^[0-9a-f]{16}$/.test(value.keyId)));
+  return ok ? { record: { ...value, hash }, mac } : { reason: 'not an audit record (missing or malformed seq, at, prev, type, data, mac or keyId)' };
 }
 
 function parses(bytes: Buffer): boolean {
@@ -312,6 +426,17 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
     done += bytesRead;
   }
   return buf.subarray(0, done);
+}
+
+/** The first complete record of a file (for the anchor's first hash), if its first line is one. */
+async function firstRecord(fh: FileHandle, size: number): Promise<AuditRecord | undefined> {
+  let buf: Buffer = Buffer.alloc(0);
+  for (let pos = 0; pos < size; pos += CHUNK) {
+    buf = Buffer.concat([buf, await readAt(fh, pos, Math.min(CHUNK, size - pos))]);
+    const nl = buf.indexOf(10);
+    if (nl !== -1) return checkLine(buf.subarray(0, nl)).record;
+  }
+  return buf.length ? checkLine(buf).record : undefined;
 }
 
 /** The lines of a file from last to first, without newlines; reads only as far back as asked. */

@@ -9,6 +9,7 @@ import { checkSql, type SqlVerdict } from '../sql/guardrail';
 import type { Permission, Tool } from '../tools/tool';
 import { argsHash, newApprovalId, type ApprovalAnswer, type ApprovalGateway, type ApprovalLevel, type ApprovalRequest, SessionApprovals } from './approvals';
 import { assessFileRead } from './fileReadPolicy';
+import { frozenCopy } from './frozenCopy';
 import { protectedPathReason } from './protectedPaths';
 import { RateLimiter } from './rateLimit';
 
@@ -58,11 +59,18 @@ export interface GateResult {
   approvalId?: string;
   /** An approved file read covers this content (sha256) only: the tool refuses anything else. */
   fileSha256?: string;
+  /** Exactly what was decided on (and shown, when asked), deep-frozen: run the tool with this. */
+  input: unknown;
 }
 
 export async function authorize(tool: Tool<any>, input: unknown, ctx: GateContext): Promise<GateResult> {
+  const approved = frozenCopy(input);
+  return { ...(await decide(tool, approved, ctx)), input: approved };
+}
+
+async function decide(tool: Tool<any>, input: unknown, ctx: GateContext): Promise<Omit<GateResult, 'input'>> {
   const hash = argsHash(tool.name, input, ctx.connection);
-  const deny = (reasons: string[], verdict?: SqlVerdict): GateResult => ({ allowed: false, decision: 'deny', reasons, argsHash: hash, verdict });
+  const deny = (reasons: string[], verdict?: SqlVerdict): Omit<GateResult, 'input'> => ({ allowed: false, decision: 'deny', reasons, argsHash: hash, verdict });
 
   if (!ctx.grants.has(tool.permission)) return deny([`${tool.name} needs the "${tool.permission}" permission, which this run does not have.`]);
   if (!ctx.session.rateLimiter.take(tool.name, tool.rateLimit)) return deny([`${tool.name} is limited to ${tool.rateLimit}; wait before calling it again.`]);
