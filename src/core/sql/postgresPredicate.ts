@@ -145,32 +145,41 @@ function subLink(b: Node, scope: Scope): Predicate {
       const any = b.subLinkType === 'ANY_SUBLINK';
       const name = b.operName ? opName(b.operName) : '=';
       const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
-      return cmp(op, value(b.testexpr, scope), subquery(), op === 'in' ? 'IN' : name);
+      return cmp(op, value(b.testexpr, scope), subquery(b.subselect, scope), op === 'in' ? 'IN' : name);
     }
   }
-  return { kind: 'value', value: subquery(), negated: false };
+  return { kind: 'value', value: subquery(b.subselect, scope), negated: false };
 }
 
-const subquery = (): Value => ({ text: '(SELECT ...)', columns: [] });
+/** A subquery as an operand: it depends on the row being written through the outer columns it reads. */
+const subquery = (select: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(select, scope) });
 
 /** A subquery refers to the row being written when it names the target's alias or table, not its own. */
 function correlated(select: unknown, scope: Scope): boolean {
+  return outerColumns(select, scope).length > 0;
+}
+
+// Columns qualified with the target and not with one of the subquery's own relations; and, in a
+// subquery with no relation of its own (SELECT id), every column, which can only be the outer row's.
+function outerColumns(select: unknown, scope: Scope): Column[] {
   const own = new Set(relationNames(select, true).map(lower));
-  let found = false;
+  const out: Column[] = [];
   const visit = (n: unknown): void => {
-    if (found || !n || typeof n !== 'object') return;
+    if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(visit);
     const ref = (n as Node).ColumnRef;
     if (ref) {
-      const { qualifier } = column(ref);
-      const q = qualifier.join('.');
-      const last = qualifier[qualifier.length - 1];
-      if (qualifier.length && !own.has(q) && !own.has(last) && (scope.target.includes(q) || scope.target.includes(last))) found = true;
+      const c = column(ref);
+      const q = c.qualifier.join('.');
+      const last = c.qualifier[c.qualifier.length - 1];
+      if (c.qualifier.length ? !own.has(q) && !own.has(last) && (scope.target.includes(q) || scope.target.includes(last)) : own.size === 0) {
+        out.push(c.qualifier.length ? c : { qualifier: [scope.target[0] ?? ''], name: c.name });
+      }
     }
     Object.values(n).forEach(visit);
   };
   visit(select);
-  return found;
+  return out;
 }
 
 function listValue(node: Node | undefined, scope: Scope): Value {
@@ -219,7 +228,7 @@ function operand(node: Node | undefined, scope: Scope): Value {
     case 'CollateClause':
       return value(b.arg, scope);
     case 'SubLink':
-      return subquery();
+      return subquery(b.subselect, scope);
     case 'FuncCall': {
       const args = (b.args ?? []).map((a: Node) => value(a, scope));
       const name = (b.funcname ?? []).map((n: Node) => n.String?.sval ?? '').filter((s: string) => s !== 'pg_catalog').join('.');
@@ -233,7 +242,9 @@ function operand(node: Node | undefined, scope: Scope): Value {
     }
   }
   // CASE, COALESCE, ROW(...), arrays, ...: the columns anywhere inside (not in subqueries).
-  return { text: type === 'CoalesceExpr' ? `coalesce(${(b.args ?? []).map((a: Node) => value(a, scope).text).join(', ')})` : words(type), columns: columnsIn(node) };
+  const name = type === 'CoalesceExpr' ? 'coalesce' : type === 'MinMaxExpr' ? (b.op === 'IS_GREATEST' ? 'greatest' : 'least') : undefined;
+  const text = name ? `${name}(${(b.args ?? []).map((a: Node) => value(a, scope).text).join(', ')})` : words(type);
+  return { text, columns: columnsIn(node) };
 }
 
 function columnsIn(node: unknown): Column[] {

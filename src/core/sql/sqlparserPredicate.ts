@@ -95,7 +95,7 @@ function predicate(node: Node, scope: Scope): Predicate {
       return cmp(b.negated ? 'not in' : 'in', value(b.expr, scope), list, b.negated ? 'NOT IN' : 'IN');
     }
     case 'InSubquery':
-      return cmp(b.negated ? 'not in' : 'in', value(b.expr, scope), subquery(), b.negated ? 'NOT IN' : 'IN');
+      return cmp(b.negated ? 'not in' : 'in', value(b.expr, scope), subquery(b.subquery, scope), b.negated ? 'NOT IN' : 'IN');
     case 'InUnnest':
       return cmp(b.negated ? 'not in' : 'in', value(b.expr, scope), value(b.array_expr, scope), b.negated ? 'NOT IN' : 'IN');
     case 'Between': {
@@ -135,7 +135,8 @@ function cmp(op: CompareOp, left: Value, right: Value, symbol: string): Predicat
   return { kind: 'compare', op, left, right, text: `${left.text} ${CMP_SYMBOL[op] ?? symbol} ${right.text}` };
 }
 
-const subquery = (): Value => ({ text: '(SELECT ...)', columns: [] });
+/** A subquery as an operand: it depends on the row being written through the outer columns it reads. */
+const subquery = (query: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(query, scope) });
 
 const CONDITIONS = new Set([
   'IsNull', 'IsNotNull', 'IsTrue', 'IsNotTrue', 'IsFalse', 'IsNotFalse', 'IsUnknown', 'IsNotUnknown', 'IsDistinctFrom',
@@ -191,7 +192,7 @@ function operand(node: Node | undefined, scope: Scope): Value {
       return { ...inner, bare: false, number: undefined, text: `${b.op === 'Minus' ? '-' : b.op === 'Plus' ? '+' : `${String(b.op).toUpperCase()} `}${inner.text}` };
     }
     case 'Subquery':
-      return subquery();
+      return subquery(b, scope);
     case 'BinaryOp': {
       const l = value(b.left, scope);
       const r = value(b.right, scope);
@@ -251,26 +252,33 @@ function constant(v: Node | string): Value {
 }
 
 /** A subquery refers to the row being written when it names the target's alias or table, not its own. */
-function correlated(subqueryNode: unknown, scope: Scope): boolean {
-  const own = new Set(relationNames(subqueryNode, true).map(lower));
-  return columnsInDeep(subqueryNode).some((c) => {
-    const q = c.qualifier.join('.');
-    const last = c.qualifier[c.qualifier.length - 1];
-    return c.qualifier.length > 0 && !own.has(q) && !own.has(last) && (scope.target.includes(q) || scope.target.includes(last));
-  });
+function correlated(query: unknown, scope: Scope): boolean {
+  return outerColumns(query, scope).length > 0;
 }
 
-function columnsInDeep(node: unknown): Column[] {
+// Columns qualified with the target and not with one of the subquery's own relations; and, in a
+// subquery with no relation of its own (SELECT id), every column, which can only be the outer row's.
+function outerColumns(query: unknown, scope: Scope): Column[] {
+  const own = new Set(relationNames(query, true).map(lower));
+  const none: Scope = { target: [], others: [] };
   const out: Column[] = [];
   const visit = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(visit);
     for (const [k, v] of Object.entries(n as Node)) {
-      if (k === 'CompoundIdentifier' && Array.isArray(v)) out.push(...operand({ [k]: v }, { target: [], others: [] }).columns);
-      else visit(v);
+      if (k === 'name' || k === 'data_type') continue;
+      if (k === 'Identifier' || (k === 'CompoundIdentifier' && Array.isArray(v))) {
+        for (const c of operand({ [k]: v }, none).columns) {
+          const q = c.qualifier.join('.');
+          const last = c.qualifier[c.qualifier.length - 1];
+          if (c.qualifier.length ? !own.has(q) && !own.has(last) && (scope.target.includes(q) || scope.target.includes(last)) : own.size === 0) {
+            out.push(c.qualifier.length ? c : { qualifier: [scope.target[0] ?? ''], name: c.name });
+          }
+        }
+      } else visit(v);
     }
   };
-  visit(node);
+  visit(query);
   return out;
 }
 
