@@ -10,6 +10,10 @@ import type { JsonValue } from './connector';
 
 type DuckDBApi = typeof import('@duckdb/node-api');
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+const DIGITS_15 = 10n ** 15n;
+
 /** A converter for `convertRows`, built from the loaded API (the native driver loads lazily). */
 export function jsonValueConverter(duck: DuckDBApi): DuckDBValueConverter<JsonValue> {
   const { DuckDBTypeId: T, JsonDuckDBValueConverter: library } = duck;
@@ -23,10 +27,16 @@ export function jsonValueConverter(duck: DuckDBApi): DuckDBValueConverter<JsonVa
       case T.UBIGINT:
       case T.HUGEINT:
       case T.UHUGEINT:
+        return typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : String(value);
       case T.BIGNUM:
         return exactInteger(String(value));
-      case T.DECIMAL:
+      case T.DECIMAL: {
+        // Up to 15 significant digits always survive a double; the division of two exact doubles
+        // rounds correctly, so it is the same number as parsing the text. Wider values are checked.
+        const { value: unscaled, scale } = value as unknown as { value: bigint; scale: number };
+        if (unscaled > -DIGITS_15 && unscaled < DIGITS_15 && scale <= 22) return Number(unscaled) / 10 ** scale;
         return exactDecimal(String(value));
+      }
       case T.DATE: {
         const days = (value as { days: number }).days;
         if (days === positiveInfinityDays) return 'infinity';
