@@ -90,9 +90,11 @@ function aExpr(b: Node, scope: Scope): Predicate {
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE':
     case 'AEXPR_SIMILAR': {
+      // SIMILAR TO shares LIKE's % wildcard; PostgreSQL wraps its pattern in similar_to_escape().
       const negated = name.startsWith('!');
-      const op: CompareOp = b.kind === 'AEXPR_SIMILAR' ? (negated ? 'not match' : 'match') : negated ? 'not like' : 'like';
-      return cmp(op, left, value(b.rexpr, scope), b.kind.replace('AEXPR_', '').replace('_', ' '));
+      const op: CompareOp = negated ? 'not like' : 'like';
+      const escaped = b.kind === 'AEXPR_SIMILAR' && b.rexpr?.FuncCall?.args?.length === 1 ? b.rexpr.FuncCall.args[0] : b.rexpr;
+      return cmp(op, left, value(escaped, scope), b.kind === 'AEXPR_SIMILAR' ? 'SIMILAR TO' : b.kind.replace('AEXPR_', ''));
     }
     case 'AEXPR_IN': {
       const list = listValue(b.rexpr, scope);

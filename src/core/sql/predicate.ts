@@ -216,10 +216,23 @@ function compare(p: Extract<Predicate, { kind: 'compare' }>, scope: Scope): Boun
     return { bounded: false, why: `${p.text} uses ${keyOf(other.unknown[0])}, which may be a column of ${scope.target[0]}: qualify it with the table name`, certain: false };
   }
   const pattern = (lHas ? p.right : p.left).string;
-  if (p.op === 'like' && lHas && pattern !== undefined && /^%+$/.test(pattern)) {
-    return { bounded: false, why: `${p.text} matches every value that is not NULL`, certain: true };
+  if (lHas && pattern !== undefined && matchesEverything(p.op, pattern)) {
+    return { bounded: false, why: `${p.text} matches every value that is not NULL`, certain: p.op === 'like' };
   }
   return BOUNDED;
+}
+
+// A LIKE (or SIMILAR TO) pattern of only % matches every string. An unanchored regular expression
+// matches every string when it can match the empty one ('', 'a*', '.*'); one JavaScript cannot
+// read is taken as matching everything too: when unsure, unbounded.
+function matchesEverything(op: CompareOp, pattern: string): boolean {
+  if (op === 'like') return /^%+$/.test(pattern);
+  if (op !== 'match') return false;
+  try {
+    return new RegExp(pattern, 'u').test('');
+  } catch {
+    return true;
+  }
 }
 
 // An OR whose parts are each bounded can still cover every row together (x = 1 OR x <> 1,

@@ -107,11 +107,13 @@ function predicate(node: Node, scope: Scope): Predicate {
     case 'ILike':
     case 'SimilarTo':
     case 'RLike': {
-      const regex = type === 'SimilarTo' || type === 'RLike';
+      // SIMILAR TO shares LIKE's % wildcard; RLIKE / REGEXP is a regular expression.
+      const regex = type === 'RLike';
       const op: CompareOp = regex ? (b.negated ? 'not match' : 'match') : b.negated ? 'not like' : 'like';
       // LIKE ANY (...) is several patterns: not analysed.
       if (b.any) break;
-      return cmp(op, value(b.expr, scope), value(b.pattern, scope), `${b.negated ? 'NOT ' : ''}${type.toUpperCase()}`);
+      const keyword = { Like: 'LIKE', ILike: 'ILIKE', SimilarTo: 'SIMILAR TO', RLike: b.regexp ? 'REGEXP' : 'RLIKE' }[type];
+      return cmp(op, value(b.expr, scope), value(b.pattern, scope), `${b.negated ? 'NOT ' : ''}${keyword}`);
     }
     case 'AnyOp':
     case 'AllOp': {
