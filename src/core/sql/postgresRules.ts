@@ -3,6 +3,8 @@
 // named *Stmt anywhere in the tree is classified (a DELETE in a CTE, the statement under EXPLAIN,
 // the query of CREATE TABLE AS) and every function call is checked.
 import { functionRisk } from './functionRules';
+import { postgresPredicate, postgresScope } from './postgresPredicate';
+import { boundReason } from './predicate';
 import type { Findings, Rules, SqlDecision } from './guardrail';
 
 // The JSON AST is walked generically; only the fields read below matter.
@@ -69,15 +71,18 @@ const RULES: Record<string, Rule> = {
     if (b.lockingClause) f.add('approve', 'SELECT ... FOR UPDATE/SHARE locks rows until the transaction ends');
   },
   InsertStmt: (b, f) => write(f, 'approve', 'INSERT writes rows', b.relation),
-  UpdateStmt: (b, f) =>
-    filtersRows(b.whereClause)
-      ? write(f, 'approve', 'UPDATE ... WHERE changes rows', b.relation)
-      : write(f, 'confirm', 'UPDATE without a WHERE that filters rows changes every row', b.relation),
-  DeleteStmt: (b, f) =>
-    filtersRows(b.whereClause)
-      ? write(f, 'approve', 'DELETE ... WHERE removes rows', b.relation)
-      : write(f, 'confirm', 'DELETE without a WHERE that filters rows removes every row', b.relation),
-  MergeStmt: (b, f) => write(f, 'approve', 'MERGE writes rows', b.relation),
+  UpdateStmt: (b, f) => {
+    const unbounded = boundReason('UPDATE', 'changes', postgresPredicate(b.whereClause, scopeOf(b.relation, b.fromClause)), scopeOf(b.relation, b.fromClause));
+    write(f, unbounded ? 'confirm' : 'approve', unbounded ?? 'UPDATE ... WHERE changes rows', b.relation);
+  },
+  DeleteStmt: (b, f) => {
+    const unbounded = boundReason('DELETE', 'removes', postgresPredicate(b.whereClause, scopeOf(b.relation, b.usingClause)), scopeOf(b.relation, b.usingClause));
+    write(f, unbounded ? 'confirm' : 'approve', unbounded ?? 'DELETE ... WHERE removes rows', b.relation);
+  },
+  MergeStmt: (b, f) => {
+    const unbounded = mergeReason(b);
+    write(f, unbounded ? 'confirm' : 'approve', unbounded ?? 'MERGE writes rows', b.relation);
+  },
   CreateStmt: (b, f) => write(f, 'approve', 'CREATE TABLE adds a table', b.relation),
   ViewStmt: (b, f) =>
     b.replace
@@ -235,15 +240,22 @@ function alterTable(b: Node, f: Findings): void {
   }
 }
 
-/** A WHERE that references no column (WHERE true, WHERE 1=1) filters nothing: treated as absent. */
-function filtersRows(where: unknown): boolean {
-  return where !== undefined && mentions(where, (key) => key === 'ColumnRef' || key === 'CurrentOfExpr');
-}
+const scopeOf = (relation: Node | undefined, others: Node[] | undefined) => postgresScope(relation, others ?? []);
 
-function mentions(node: unknown, test: (key: string) => boolean): boolean {
-  if (Array.isArray(node)) return node.some((n) => mentions(n, test));
-  if (!node || typeof node !== 'object') return false;
-  return Object.entries(node).some(([k, v]) => test(k) || mentions(v, test));
+// A MERGE that updates or deletes matched (or unmatched-by-source) rows is bounded only when the
+// join condition, or that action's own condition, can be false for a row of the target.
+function mergeReason(b: Node): string | undefined {
+  const scope = scopeOf(b.relation, b.sourceRelation ? [b.sourceRelation] : []);
+  for (const clause of b.mergeWhenClauses ?? []) {
+    const c: Node = clause.MergeWhenClause ?? {};
+    if (c.commandType !== 'CMD_UPDATE' && c.commandType !== 'CMD_DELETE') continue;
+    const on = postgresPredicate(b.joinCondition, scope);
+    const extra = postgresPredicate(c.condition, scope);
+    const where = on && extra ? { kind: 'and' as const, items: [on, extra] } : (on ?? extra);
+    const reason = boundReason(`MERGE ... ${c.commandType === 'CMD_DELETE' ? 'DELETE' : 'UPDATE'}`, c.commandType === 'CMD_DELETE' ? 'removes' : 'changes', where, scope);
+    if (reason) return reason.replace('its WHERE', 'its ON and WHEN conditions').replace('without a WHERE', 'without a condition');
+  }
+  return undefined;
 }
 
 function write(f: Findings, decision: SqlDecision, reason: string, relation: Node | undefined): void {

@@ -4,6 +4,8 @@
 // once DuckDB's own parser has counted the statements (see duckdbRules.ts).
 import { functionRisk, looksLikePath } from './functionRules';
 import type { Findings, Rules, SqlDecision } from './guardrail';
+import { boundReason } from './predicate';
+import { sqlparserPredicate, sqlparserScope } from './sqlparserPredicate';
 
 type SqlparserApi = typeof import('@guanmingchiu/sqlparser-ts');
 export type SqlparserDialect = 'snowflake' | 'duckdb';
@@ -84,17 +86,24 @@ const STATEMENTS: Record<string, Rule> = {
     b.overwrite
       ? write(c, 'confirm', 'INSERT OVERWRITE replaces every row of the table', ...insertTargets(b))
       : write(c, 'approve', 'INSERT writes rows', ...insertTargets(b)),
-  Update: (b, c) =>
-    filtersRows(b.selection)
-      ? write(c, 'approve', 'UPDATE ... WHERE changes rows', relationName(b.table))
-      : write(c, 'confirm', 'UPDATE without a WHERE that filters rows changes every row', relationName(b.table)),
-  Delete: (b, c) => {
-    const from = b.from?.WithFromKeyword ?? b.from?.WithoutKeyword ?? [];
-    const targets = [...(b.tables ?? []).map(objectName), ...from.map(relationName)];
-    if (filtersRows(b.selection)) write(c, 'approve', 'DELETE ... WHERE removes rows', ...targets);
-    else write(c, 'confirm', 'DELETE without a WHERE that filters rows removes every row', ...targets);
+  Update: (b, c) => {
+    const others = [...(b.table?.joins ?? []), ...(b.from?.AfterSet ?? b.from?.BeforeSet ?? [])];
+    const unbounded = whereReason('UPDATE', 'changes', b.selection, b.table, others);
+    write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'UPDATE ... WHERE changes rows', relationName(b.table));
   },
-  Merge: (b, c) => write(c, 'approve', 'MERGE writes rows', relationName(b)),
+  Delete: (b, c) => {
+    const from: Node[] = b.from?.WithFromKeyword ?? b.from?.WithoutKeyword ?? [];
+    const targets = [...(b.tables ?? []).map(objectName), ...from.map(relationName)];
+    // DELETE t1 FROM t1 JOIN t2 names its targets first; otherwise the first FROM table is the target.
+    const written = b.tables?.length ? { Table: { name: b.tables[0] } } : from[0];
+    const others = [...from.slice(b.tables?.length ? 0 : 1), ...(from[0]?.joins ?? []), ...(b.using ?? [])];
+    const unbounded = whereReason('DELETE', 'removes', b.selection, written, others);
+    write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'DELETE ... WHERE removes rows', ...targets);
+  },
+  Merge: (b, c) => {
+    const unbounded = mergeReason(b);
+    write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'MERGE writes rows', relationName(b));
+  },
   CreateTable: (b, c) => create(c, b, 'TABLE', objectName(b.name)),
   CreateView: (b, c) => create(c, b, b.materialized ? 'MATERIALIZED VIEW' : 'VIEW', objectName(b.name)),
   CreateSchema: (b, c) => create(c, b, 'SCHEMA', objectName(b.schema_name?.Simple ?? b.schema_name?.NamedAuthorization?.[0])),
@@ -304,16 +313,26 @@ function write(c: Context, decision: SqlDecision, reason: string, ...targets: st
   for (const t of targets) c.f.target(t);
 }
 
-/** A WHERE that references no column (WHERE true, WHERE 1=1) filters nothing: treated as absent. */
-function filtersRows(selection: unknown): boolean {
-  return selection !== undefined && selection !== null && mentionsColumn(selection);
+/** Why a DELETE/UPDATE WHERE does not bound the rows it writes, or undefined when it does. */
+function whereReason(statement: string, effect: string, where: Node | undefined, target: Node | undefined, others: unknown[]): string | undefined {
+  const scope = sqlparserScope(target, others);
+  return boundReason(statement, effect, sqlparserPredicate(where, scope), scope);
 }
 
-function mentionsColumn(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(mentionsColumn);
-  if (!node || typeof node !== 'object') return false;
-  // A function's own name is not a column.
-  return Object.entries(node).some(([k, v]) => k === 'Identifier' || k === 'CompoundIdentifier' || (k !== 'name' && mentionsColumn(v)));
+// A MERGE that updates or deletes matched (or unmatched-by-source) rows is bounded only when the
+// join condition, or that action's own condition, can be false for a row of the target.
+function mergeReason(b: Node): string | undefined {
+  const scope = sqlparserScope(b.table, [b.source]);
+  for (const clause of b.clauses ?? []) {
+    const action = typeof clause.action === 'string' ? clause.action : Object.keys(clause.action ?? {})[0];
+    if (action !== 'Update' && action !== 'Delete') continue;
+    const on = sqlparserPredicate(b.on, scope);
+    const extra = sqlparserPredicate(clause.predicate, scope);
+    const where = on && extra ? { kind: 'and' as const, items: [on, extra] } : (on ?? extra);
+    const reason = boundReason(`MERGE ... ${action.toUpperCase()}`, action === 'Delete' ? 'removes' : 'changes', where, scope);
+    if (reason) return reason.replace('its WHERE', 'its ON and WHEN conditions').replace('without a WHERE', 'without a condition');
+  }
+  return undefined;
 }
 
 function stringsIn(node: unknown): string[] {

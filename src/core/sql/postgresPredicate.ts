@@ -1,0 +1,297 @@
+// Maps a libpg-query expression tree (a WHERE or MERGE ON) into the dialect-neutral model of
+// predicate.ts. Anything not recognised becomes an opaque value, which never bounds by itself.
+import type { Column, CompareOp, Predicate, Scope, Value } from './predicate';
+
+type Node = Record<string, any>;
+
+const OPS: Record<string, CompareOp> = {
+  '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge',
+  '~~': 'like', '!~~': 'not like', '~~*': 'like', '!~~*': 'not like',
+  '~': 'match', '~*': 'match', '!~': 'not match', '!~*': 'not match',
+};
+const SYMBOL: Partial<Record<CompareOp, string>> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
+
+/** The relation a DELETE/UPDATE/MERGE writes, and the others it joins (USING, FROM, source). */
+export function postgresScope(relation: Node | undefined, others: Node[]): Scope {
+  const target: string[] = [];
+  if (relation) {
+    if (relation.alias?.aliasname) target.push(relation.alias.aliasname);
+    target.push(relation.relname, [relation.schemaname, relation.relname].filter(Boolean).join('.'));
+    if (relation.catalogname) target.push([relation.catalogname, relation.schemaname, relation.relname].join('.'));
+  }
+  return { target: unique(target.filter(Boolean).map(lower)), others: unique(others.flatMap((o) => relationNames(o)).map(lower)) };
+}
+
+/** Names and aliases of every relation in a FROM list item (RangeVar, JoinExpr, RangeSubselect, ...). */
+function relationNames(node: unknown, deep = false): string[] {
+  const out: string[] = [];
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    for (const [k, v] of Object.entries(n as Node)) {
+      if (k === 'RangeVar') {
+        if (v.alias?.aliasname) out.push(v.alias.aliasname);
+        out.push(v.relname, [v.schemaname, v.relname].filter(Boolean).join('.'));
+      } else if ((k === 'RangeSubselect' || k === 'RangeFunction') && v.alias?.aliasname) out.push(v.alias.aliasname);
+      // A JoinExpr's own alias, and its arms; never into subqueries (their tables are their own).
+      if (k === 'JoinExpr' && v.alias?.aliasname) out.push(v.alias.aliasname);
+      if (deep || (k !== 'RangeSubselect' && k !== 'SelectStmt')) visit(v);
+    }
+  };
+  visit(node);
+  return out.filter(Boolean);
+}
+
+export function postgresPredicate(node: Node | undefined, scope: Scope): Predicate | undefined {
+  return node ? predicate(node, scope) : undefined;
+}
+
+function predicate(node: Node, scope: Scope): Predicate {
+  const [type, b = {}] = (Object.entries(node)[0] ?? ['Unknown', {}]) as [string, Node];
+  switch (type) {
+    case 'BoolExpr': {
+      const items = (b.args ?? []).map((a: Node) => predicate(a, scope));
+      if (b.boolop === 'NOT_EXPR') return { kind: 'not', item: items[0] };
+      return { kind: b.boolop === 'OR_EXPR' ? 'or' : 'and', items };
+    }
+    case 'A_Expr':
+      return aExpr(b, scope);
+    case 'NullTest':
+      return { kind: 'null', value: value(b.arg, scope), negated: b.nulltesttype === 'IS_NOT_NULL' };
+    case 'BooleanTest': {
+      const [, not, what] = /^IS_(NOT_)?(TRUE|FALSE|UNKNOWN)$/.exec(String(b.booltesttype)) ?? [];
+      // (condition) IS TRUE / IS NOT FALSE holds where the condition does; IS FALSE / IS NOT TRUE where its negation does.
+      if (isCondition(b.arg) && what !== 'UNKNOWN') {
+        const inner = predicate(b.arg, scope);
+        return Boolean(not) === (what === 'TRUE') ? { kind: 'not', item: inner } : inner;
+      }
+      return { kind: 'truth', value: value(b.arg, scope), test: (what ?? 'unknown').toLowerCase() as 'true', negated: Boolean(not) };
+    }
+    case 'SubLink':
+      return subLink(b, scope);
+    case 'CurrentOfExpr':
+      return { kind: 'current-of' };
+    case 'A_Const':
+      return { kind: 'constant', text: constText(b) };
+  }
+  const v = value(node, scope);
+  return v.columns.length === 0 && !v.text.includes('(SELECT') ? { kind: 'constant', text: v.text } : { kind: 'value', value: v, negated: false };
+}
+
+function aExpr(b: Node, scope: Scope): Predicate {
+  const name = opName(b.name);
+  const left = b.lexpr ? value(b.lexpr, scope) : { text: '', columns: [] };
+  switch (b.kind) {
+    case 'AEXPR_OP': {
+      const op = OPS[name];
+      if (!op) return { kind: 'value', value: value({ A_Expr: b }, scope), negated: false };
+      return cmp(op, left, value(b.rexpr, scope), name);
+    }
+    case 'AEXPR_LIKE':
+    case 'AEXPR_ILIKE':
+    case 'AEXPR_SIMILAR': {
+      // SIMILAR TO shares LIKE's % wildcard; PostgreSQL wraps its pattern in similar_to_escape().
+      const negated = name.startsWith('!');
+      const op: CompareOp = negated ? 'not like' : 'like';
+      const escaped = b.kind === 'AEXPR_SIMILAR' && b.rexpr?.FuncCall?.args?.length === 1 ? b.rexpr.FuncCall.args[0] : b.rexpr;
+      return cmp(op, left, value(escaped, scope), b.kind === 'AEXPR_SIMILAR' ? 'SIMILAR TO' : b.kind.replace('AEXPR_', ''));
+    }
+    case 'AEXPR_IN': {
+      const list = listValue(b.rexpr, scope);
+      return cmp(name === '<>' ? 'not in' : 'in', left, list, name === '<>' ? 'NOT IN' : 'IN');
+    }
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_OP_ALL': {
+      const any = b.kind === 'AEXPR_OP_ANY';
+      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      const right = value(b.rexpr, scope);
+      return cmp(op, left, { ...right, text: `${any ? 'ANY' : 'ALL'}(${right.text})` }, name);
+    }
+    case 'AEXPR_DISTINCT':
+      return cmp('distinct', left, value(b.rexpr, scope), 'IS DISTINCT FROM');
+    case 'AEXPR_NOT_DISTINCT':
+      return cmp('not distinct', left, value(b.rexpr, scope), 'IS NOT DISTINCT FROM');
+    case 'AEXPR_BETWEEN':
+    case 'AEXPR_NOT_BETWEEN':
+    case 'AEXPR_BETWEEN_SYM':
+    case 'AEXPR_NOT_BETWEEN_SYM': {
+      let [low, high] = (b.rexpr?.List?.items ?? []).map((n: Node) => value(n, scope));
+      const ordered = low?.number !== undefined && high?.number !== undefined;
+      if (ordered && low.number! > high.number!) [low, high] = [high, low];
+      const between: Predicate = { kind: 'and', items: [cmp('ge', left, low, '>='), cmp('le', left, high, '<=')] };
+      if (b.kind.includes('SYM') && !ordered) {
+        // BETWEEN SYMMETRIC accepts the bounds either way round: either ordering may hold.
+        return wrapNot(b.kind, { kind: 'or', items: [between, { kind: 'and', items: [cmp('ge', left, high, '>='), cmp('le', left, low, '<=')] }] });
+      }
+      return wrapNot(b.kind, between);
+    }
+  }
+  return { kind: 'value', value: value({ A_Expr: b }, scope), negated: false };
+}
+
+function wrapNot(kind: string, p: Predicate): Predicate {
+  return kind.includes('NOT_') ? { kind: 'not', item: p } : p;
+}
+
+function cmp(op: CompareOp, left: Value, right: Value, symbol: string): Predicate {
+  return { kind: 'compare', op, left, right, text: `${left.text} ${SYMBOL[op] ?? symbol} ${right.text}` };
+}
+
+function subLink(b: Node, scope: Scope): Predicate {
+  const text = '(SELECT ...)';
+  switch (b.subLinkType) {
+    case 'EXISTS_SUBLINK':
+      return { kind: 'exists', text: `EXISTS ${text}`, correlated: correlated(b.subselect, scope), negated: false };
+    case 'ANY_SUBLINK':
+    case 'ALL_SUBLINK': {
+      const any = b.subLinkType === 'ANY_SUBLINK';
+      const name = b.operName ? opName(b.operName) : '=';
+      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      return cmp(op, value(b.testexpr, scope), subquery(b.subselect, scope), op === 'in' ? 'IN' : name);
+    }
+  }
+  return { kind: 'value', value: subquery(b.subselect, scope), negated: false };
+}
+
+/** A subquery as an operand: it depends on the row being written through the outer columns it reads. */
+const subquery = (select: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(select, scope) });
+
+/** A subquery refers to the row being written when it names the target's alias or table, not its own. */
+function correlated(select: unknown, scope: Scope): boolean {
+  return outerColumns(select, scope).length > 0;
+}
+
+// Columns qualified with the target and not with one of the subquery's own relations; and, in a
+// subquery with no relation of its own (SELECT id), every column, which can only be the outer row's.
+function outerColumns(select: unknown, scope: Scope): Column[] {
+  const own = new Set(relationNames(select, true).map(lower));
+  const out: Column[] = [];
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    const ref = (n as Node).ColumnRef;
+    if (ref) {
+      const c = column(ref);
+      const q = c.qualifier.join('.');
+      const last = c.qualifier[c.qualifier.length - 1];
+      if (c.qualifier.length ? !own.has(q) && !own.has(last) && (scope.target.includes(q) || scope.target.includes(last)) : own.size === 0) {
+        out.push(c.qualifier.length ? c : { qualifier: [scope.target[0] ?? ''], name: c.name });
+      }
+    }
+    Object.values(n).forEach(visit);
+  };
+  visit(select);
+  return out;
+}
+
+function listValue(node: Node | undefined, scope: Scope): Value {
+  const items: Value[] = (node?.List?.items ?? [node]).filter(Boolean).map((n: Node) => value(n, scope));
+  return { text: `(${items.map((i) => i.text).join(', ')})`, columns: items.flatMap((i) => i.columns) };
+}
+
+function value(node: Node | undefined, scope: Scope): Value {
+  const v = operand(node, scope);
+  return node && containsCondition(node) ? { ...v, condition: true } : v;
+}
+
+// Comparisons, boolean operators and tests inside an operand (not inside subqueries).
+function containsCondition(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(containsCondition);
+  return Object.entries(node as Node).some(([k, v]) => {
+    if (k === 'SubLink') return v.subLinkType !== 'EXPR_SUBLINK' && v.subLinkType !== 'ARRAY_SUBLINK';
+    if (k === 'BoolExpr' || k === 'NullTest' || k === 'BooleanTest') return true;
+    if (k === 'A_Expr' && (v.kind !== 'AEXPR_OP' || OPS[opName(v.name)])) return true;
+    return containsCondition(v);
+  });
+}
+
+const CONDITIONS = ['BoolExpr', 'NullTest', 'BooleanTest', 'SubLink', 'A_Expr'];
+function isCondition(node: Node | undefined): boolean {
+  return Boolean(node) && CONDITIONS.includes(Object.keys(node!)[0]) && containsCondition(node);
+}
+
+function operand(node: Node | undefined, scope: Scope): Value {
+  if (!node) return { text: '', columns: [] };
+  const [type, b = {}] = (Object.entries(node)[0] ?? ['Unknown', {}]) as [string, Node];
+  switch (type) {
+    case 'ColumnRef': {
+      const c = column(b);
+      return { text: [...c.qualifier, c.name].join('.'), columns: [c], bare: true };
+    }
+    case 'A_Const':
+      return constValue(b);
+    case 'ParamRef':
+      return { text: `$${b.number ?? ''}`, columns: [] };
+    case 'TypeCast': {
+      const inner = value(b.arg, scope);
+      return { ...inner, text: inner.text };
+    }
+    case 'CollateClause':
+      return value(b.arg, scope);
+    case 'SubLink':
+      return subquery(b.subselect, scope);
+    case 'FuncCall': {
+      const args = (b.args ?? []).map((a: Node) => value(a, scope));
+      const name = (b.funcname ?? []).map((n: Node) => n.String?.sval ?? '').filter((s: string) => s !== 'pg_catalog').join('.');
+      return { text: `${name}(${b.agg_star ? '*' : args.map((a: Value) => a.text).join(', ')})`, columns: args.flatMap((a: Value) => a.columns) };
+    }
+    case 'A_Expr': {
+      const l = b.lexpr ? value(b.lexpr, scope) : undefined;
+      const r = b.rexpr ? (b.rexpr.List ? listValue(b.rexpr, scope) : value(b.rexpr, scope)) : undefined;
+      const op = opName(b.name);
+      return { text: [l?.text, op, r?.text].filter(Boolean).join(' '), columns: [...(l?.columns ?? []), ...(r?.columns ?? [])] };
+    }
+  }
+  // CASE, COALESCE, ROW(...), arrays, ...: the columns anywhere inside (not in subqueries).
+  const name = type === 'CoalesceExpr' ? 'coalesce' : type === 'MinMaxExpr' ? (b.op === 'IS_GREATEST' ? 'greatest' : 'least') : undefined;
+  const text = name ? `${name}(${(b.args ?? []).map((a: Node) => value(a, scope).text).join(', ')})` : words(type);
+  return { text, columns: columnsIn(node) };
+}
+
+function columnsIn(node: unknown): Column[] {
+  const out: Column[] = [];
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    for (const [k, v] of Object.entries(n as Node)) {
+      if (k === 'SubLink') continue;
+      if (k === 'ColumnRef') out.push(column(v));
+      else visit(v);
+    }
+  };
+  visit(node);
+  return out;
+}
+
+function column(ref: Node): Column {
+  const parts: string[] = (ref.fields ?? []).map((f: Node) => (f.A_Star ? '*' : (f.String?.sval ?? '')));
+  return { qualifier: parts.slice(0, -1).map(lower), name: lower(parts[parts.length - 1] ?? '') };
+}
+
+function constValue(b: Node): Value {
+  const text = constText(b);
+  if (b.ival) return { text, columns: [], number: b.ival.ival ?? 0 };
+  if (b.fval) return { text, columns: [], number: Number(b.fval.fval) };
+  if (b.sval) return { text, columns: [], string: b.sval.sval ?? '' };
+  return { text, columns: [] };
+}
+
+function constText(b: Node): string {
+  if (b.isnull) return 'NULL';
+  if (b.boolval) return b.boolval.boolval ? 'true' : 'false';
+  if (b.ival) return String(b.ival.ival ?? 0);
+  if (b.fval) return String(b.fval.fval);
+  if (b.sval) return `'${String(b.sval.sval ?? '').replace(/'/g, "''")}'`;
+  if (b.bsval) return String(b.bsval.bsval);
+  return 'constant';
+}
+
+function opName(name: unknown): string {
+  const parts = Array.isArray(name) ? name.map((n: Node) => n.String?.sval ?? '') : [];
+  return parts[parts.length - 1] ?? '';
+}
+
+const lower = (s: string): string => s.toLowerCase();
+const unique = (xs: string[]): string[] => [...new Set(xs)];
+const words = (type: string): string => type.replace(/Expr$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() + ' ...';
