@@ -1,6 +1,6 @@
 // One question and everything that happened while answering it, updated event by event.
 import type { RunEvent } from '../src/core/observability/events';
-import { el, formatMs } from './dom';
+import { el, formatMs, setText } from './dom';
 import { approvalCard } from './approvalCard';
 import { renderMarkdown } from './markdown';
 import { resultGrid } from './resultGrid';
@@ -10,7 +10,7 @@ export class RunView {
   readonly root: HTMLElement;
   private readonly steps: HTMLElement;
   private readonly status: HTMLElement;
-  private prose?: { step: number; channel: 'text' | 'thinking'; node: HTMLElement };
+  private prose?: { step: number; channel: 'text' | 'thinking'; node: HTMLElement; raw: string };
   private readonly tools = new Map<string, HTMLElement>();
   private readonly approvals = new Map<string, HTMLElement>();
   finished = false;
@@ -29,15 +29,17 @@ export class RunView {
   apply(event: RunEvent): void {
     switch (event.type) {
       case 'run.started':
-        this.status.lastChild!.textContent = `Working on ${event.connection.label} with ${event.model}…`;
+        setText(this.status.lastChild!, `Working on ${event.connection.label} with ${event.model}…`);
         break;
       case 'model.delta': {
         if (!this.prose || this.prose.step !== event.step || this.prose.channel !== event.channel) {
           const node = el('div', { class: event.channel === 'thinking' ? 'thinking' : 'prose', testid: `step-${event.channel}` });
           this.steps.append(node);
-          this.prose = { step: event.step, channel: event.channel, node };
+          this.prose = { step: event.step, channel: event.channel, node, raw: '' };
         }
-        this.prose.node.textContent += event.text;
+        // Shown from the whole text so far: a character split across two deltas is still caught.
+        this.prose.raw += event.text;
+        setText(this.prose.node, this.prose.raw);
         break;
       }
       case 'schema.linked': {
@@ -79,13 +81,13 @@ export class RunView {
         card.classList.remove('running');
         card.classList.add(event.ok ? 'ok' : event.summary === 'stopped' ? 'stopped' : 'failed');
         const state = card.querySelector('.tool-state')!;
-        state.textContent = event.ok ? `✓ ${event.summary} · ${formatMs(event.durationMs)}` : `${event.summary === 'stopped' ? '■' : '✗'} ${event.summary} · ${formatMs(event.durationMs)}`;
+        setText(state, event.ok ? `✓ ${event.summary} · ${formatMs(event.durationMs)}` : `${event.summary === 'stopped' ? '■' : '✗'} ${event.summary} · ${formatMs(event.durationMs)}`);
         if (!event.ok && event.error && event.summary !== 'stopped') card.append(el('div', { class: 'tool-error', text: event.error }));
         break;
       }
       case 'answer': {
         // The answer usually streamed in as the last step's text: show it once, as markdown.
-        if (this.prose?.channel === 'text' && this.prose.node.textContent?.trim() === event.text.trim()) this.prose.node.remove();
+        if (this.prose?.channel === 'text' && this.prose.raw.trim() === event.text.trim()) this.prose.node.remove();
         this.prose = undefined;
         const answer = el('div', { class: 'answer', testid: 'answer' });
         answer.append(renderMarkdown(event.text));

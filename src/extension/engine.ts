@@ -12,3 +12,4 @@ export { ToHostSchema, ToWebviewSchema } from '../core/protocol/webviewMessages'
 export { AuditLog, readAuditTail, renderAuditMarkdown, verifyAuditLog } from '../core/observability/auditLog';
 export { defaultAuditPath } from '../core/observability/auditPath';
 export { PolicySession } from '../core/policy/gate';
+export { toClipboardText, toCsv, toJson } from '../core/results/resultFiles';

@@ -2,9 +2,11 @@
 // both sides. Runs are addressed by a request id the webview chooses: events stream back under
 // it, and `cancel` names it.
 import { z } from 'zod';
-import { ConnectionSummarySchema, RunEventSchema } from '../observability/events';
+import { ColumnSchema, ConnectionSummarySchema, ResultPreviewSchema, RunEventSchema } from '../observability/events';
 
 const requestId = z.string().min(1).max(100);
+/** Rows the grid sends back to be copied or saved: its exact values, at most a preview's worth. */
+const gridRows = ResultPreviewSchema.shape.rows.max(100_000);
 
 export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -15,6 +17,11 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
   z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(5000).optional() }),
+  // A link in an answer was clicked: the host shows the URL and opens it only if the user agrees.
+  z.object({ type: z.literal('openLink'), url: z.string().min(1).max(8000) }),
+  // Result grid: copy values to the clipboard, or save rows as a file the user picks.
+  z.object({ type: z.literal('gridCopy'), rows: gridRows }),
+  z.object({ type: z.literal('gridExport'), format: z.enum(['csv', 'json']), columns: z.array(ColumnSchema).min(1).max(10_000), rows: gridRows }),
 ]);
 export type ToHost = z.infer<typeof ToHostSchema>;
 
