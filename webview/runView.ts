@@ -68,11 +68,15 @@ export class RunView {
         if (state) state.textContent = 'waiting for your answer…';
         this.approvals.set(event.request.approvalId, card);
         (this.tools.get(event.callId) ?? this.steps).append(card);
+        setText(this.status.lastChild!, 'Waiting for your answer to the card above…');
+        // The card needs the user: bring it into view above the input box (scroll-margin in styles.css).
+        card.scrollIntoView({ block: 'nearest' });
         break;
       }
       case 'tool.decision': {
         const card = this.tools.get(event.callId);
-        if (card && event.decision !== 'allow') card.dataset.decision = event.allowed ? event.decision : 'deny';
+        if (card && event.decision !== 'allow') card.dataset.decision = event.allowed ? event.decision : event.approval === 'reject' ? 'rejected' : 'deny';
+        if (!this.finished) setText(this.status.lastChild!, 'Working…');
         break;
       }
       case 'tool.finished': {
@@ -80,6 +84,8 @@ export class RunView {
         if (!card) break;
         card.classList.remove('running');
         card.classList.add(event.ok ? 'ok' : event.summary === 'stopped' ? 'stopped' : 'failed');
+        // Stop answers a waiting card with a rejection: the tool was stopped, not refused.
+        if (event.summary === 'stopped') delete card.dataset.decision;
         const state = card.querySelector('.tool-state')!;
         setText(state, event.ok ? `✓ ${event.summary} · ${formatMs(event.durationMs)}` : `${event.summary === 'stopped' ? '■' : '✗'} ${event.summary} · ${formatMs(event.durationMs)}`);
         if (!event.ok && event.error && event.summary !== 'stopped') card.append(el('div', { class: 'tool-error', text: event.error }));
@@ -126,6 +132,7 @@ export class RunView {
       if (!card.dataset.answered) {
         card.dataset.answered = 'expired';
         for (const b of card.querySelectorAll('vscode-button')) b.setAttribute('disabled', '');
+        card.append(el('div', { class: 'approval-answer', testid: 'approval-answer', text: status === 'stopped' ? 'Not answered: the run was stopped.' : 'Not answered: the run ended.' }));
       }
     }
     for (const card of this.tools.values()) {
