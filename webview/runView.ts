@@ -4,6 +4,7 @@ import { el, formatMs, setText } from './dom';
 import { approvalCard } from './approvalCard';
 import { renderMarkdown } from './markdown';
 import { resultGrid } from './resultGrid';
+import { sqlView, type SqlDialect } from './sqlView';
 import { send } from './vscodeApi';
 
 export class RunView {
@@ -14,6 +15,8 @@ export class RunView {
   private readonly tools = new Map<string, HTMLElement>();
   private readonly approvals = new Map<string, HTMLElement>();
   finished = false;
+  /** The run's connection dialect, for formatting its SQL (display only). */
+  private dialect?: SqlDialect;
 
   constructor(question: string, private readonly requestId = '') {
     this.steps = el('div', { class: 'steps' });
@@ -29,6 +32,7 @@ export class RunView {
   apply(event: RunEvent): void {
     switch (event.type) {
       case 'run.started':
+        this.dialect = event.connection.dialect;
         setText(this.status.lastChild!, `Working on ${event.connection.label} with ${event.model}…`);
         break;
       case 'model.delta': {
@@ -55,7 +59,7 @@ export class RunView {
         const card = el('div', { class: 'tool running', testid: 'step-tool' }, [
           el('div', { class: 'tool-head' }, [el('span', { class: 'tool-name', text: event.tool }), state]),
         ]);
-        if (event.sql) card.append(el('pre', { class: 'sql', text: event.sql, testid: 'tool-sql' }));
+        if (event.sql) card.append(sqlView(event.sql, this.dialect, { testid: 'tool-sql', mode: 'exact' }));
         else if (event.args && typeof event.args === 'object' && Object.keys(event.args).length) card.append(el('div', { class: 'args', text: JSON.stringify(event.args) }));
         this.tools.set(event.callId, card);
         this.steps.append(card);
@@ -101,7 +105,8 @@ export class RunView {
         if (event.result) this.steps.append(resultGrid(event.result));
         if (event.sql) {
           const sql = event.sql;
-          const details = el('vscode-collapsible', { class: 'final-sql', testid: 'final-sql' }, [el('pre', { class: 'sql', text: sql })]);
+          // Formatted for reading; Copy and Open in editor give the exact text that ran.
+          const details = el('vscode-collapsible', { class: 'final-sql', testid: 'final-sql' }, [sqlView(sql, this.dialect, { testid: 'final-sql-text', mode: 'reading' })]);
           details.setAttribute('heading', 'Final SQL');
           const open = el('vscode-button', { text: 'Open in editor', testid: 'open-sql-button' });
           open.setAttribute('secondary', '');
