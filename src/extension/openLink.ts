@@ -18,7 +18,9 @@ export async function openLinkAfterConfirm(raw: string, log: vscode.LogOutputCha
   }
   // The normalised form (punycode host, encoded path) is what is shown and what is opened.
   const target = url.href;
-  const choice = await vscode.window.showWarningMessage('Open this link from the answer?', { modal: true, detail: `${target}\n\nThe link came from the model's answer; check where it goes.` }, 'Open Link');
+  // The host on its own line: a URL can put a trusted-looking name before an @ (user info).
+  const where = url.protocol === 'mailto:' ? `Mail to: ${url.pathname}` : `Host: ${url.host}`;
+  const choice = await vscode.window.showWarningMessage('Open this link from the answer?', { modal: true, detail: `${target}\n\n${where}\nThe link came from the model's answer; check where it goes.` }, 'Open Link');
   if (choice !== 'Open Link') return;
   log.info(`Opening a link from an answer (the user confirmed it): ${url.origin}`);
   await vscode.env.openExternal(vscode.Uri.parse(target, true));

@@ -154,6 +154,7 @@ describe('a hostile answer in a real VS Code', () => {
     const dialog = vscode.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 15_000 });
     assert.match(await dialog.innerText(), new RegExp(`Open this link from the answer\\?[\\s\\S]*http://127\\.0\\.0\\.1:${trap.port}/disguised`));
+    assert.match(await dialog.innerText(), new RegExp(`Host: 127\\.0\\.0\\.1:${trap.port}`));
     await vscode.page.screenshot({ path: join(OUT, 'hostile-link-confirmation.png') });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });

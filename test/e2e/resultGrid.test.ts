@@ -59,14 +59,18 @@ describe('the result grid in a real VS Code', () => {
     const path = vscode.page.locator('.quick-input-widget input');
     await path.fill(join(vscode.workspace, 'paste.txt'));
     await path.press('Enter');
-    const editor = vscode.page.locator('.editor-instance .monaco-editor textarea').first();
-    await editor.waitFor({ timeout: 10_000 });
-    await editor.focus();
+    const lines = vscode.page.locator('.editor-instance .view-lines').first();
+    await waitFor(async () => (await lines.innerText()).length > 0, 10_000, () => 'paste.txt did not open');
+    await lines.click();
     await vscode.page.keyboard.press('Control+A');
     await vscode.page.keyboard.press('Control+V');
-    const lines = vscode.page.locator('.editor-instance .view-lines').first();
     let text = '';
-    await waitFor(async () => !(text = (await lines.innerText()).replace(/\u00a0/g, ' ')).includes('(nothing pasted yet)'), 10_000, () => `nothing was pasted (the editor holds "${text}")`);
+    try {
+      await waitFor(async () => !(text = (await lines.innerText()).replace(/\u00a0/g, ' ')).includes('(nothing pasted yet)'), 10_000, () => 'nothing was pasted');
+    } catch (error) {
+      const clipboard = await vscode.page.evaluate(() => navigator.clipboard.readText()).catch((e: unknown) => `unreadable: ${String(e)}`);
+      throw new Error(`${(error as Error).message}: the editor holds "${text}", the browser clipboard "${clipboard}"`);
+    }
     return text;
   }
 
