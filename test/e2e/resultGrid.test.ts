@@ -9,6 +9,7 @@ import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel
 import { askInPanel, openPanelWithKey, readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
+const PLACEHOLDER = '(nothing pasted yet)\n';
 
 const SQL = `SELECT id, name, revenue, ratio FROM (VALUES
   (1, 'Ada', 29072.3700::DECIMAL(18,4), 1.5::DOUBLE),
@@ -27,7 +28,7 @@ describe('the result grid in a real VS Code', () => {
       const turns = request.body.messages.filter((m) => m.role === 'tool').length;
       return turns === 0 ? { toolCalls: [{ name: 'run_sql', arguments: { sql: SQL } }] } : { text: 'Four accounts.' };
     });
-    vscode = await startCodeServer({ clipboard: true, workspaceFiles: { 'paste.txt': '(nothing pasted yet)\n' }, settings: { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-model' } });
+    vscode = await startCodeServer({ clipboard: true, settings: { 'pipewright.model.baseUrl': model.baseUrl, 'pipewright.model.name': 'scripted-model' } });
     await openPanelWithKey(vscode, 'sk-e2e-grid');
   });
 
@@ -53,24 +54,23 @@ describe('the result grid in a real VS Code', () => {
   const column = async (index: number) => grid().locator(`tbody tr td:nth-child(${index + 1})`).allInnerTexts();
   const header = (name: string) => grid().locator('[data-testid="grid-header"]', { hasText: name });
 
-  /** Pastes the clipboard over the whole of a scratch file in the editor and returns what the editor holds. */
+  /** Pastes the clipboard over the whole of a scratch file, saves it, and returns what is on disk. */
   async function pasted(): Promise<string> {
+    const file = join(vscode.workspace, 'paste.txt');
+    writeFileSync(file, PLACEHOLDER);
     await runCommand(vscode.page, 'File: Open File...');
     const path = vscode.page.locator('.quick-input-widget input');
-    await path.fill(join(vscode.workspace, 'paste.txt'));
+    await path.fill(file);
     await path.press('Enter');
     const lines = vscode.page.locator('.editor-instance .view-lines').first();
-    await waitFor(async () => (await lines.innerText()).length > 0, 10_000, () => 'paste.txt did not open');
+    await waitFor(async () => (await lines.innerText()).includes(PLACEHOLDER.trim()), 10_000, () => 'paste.txt did not open');
     await lines.click();
     await vscode.page.keyboard.press('Control+A');
     await vscode.page.keyboard.press('Control+V');
-    let text = '';
-    try {
-      await waitFor(async () => !(text = (await lines.innerText()).replace(/\u00a0/g, ' ')).includes('(nothing pasted yet)'), 10_000, () => 'nothing was pasted');
-    } catch (error) {
-      const clipboard = await vscode.page.evaluate(() => navigator.clipboard.readText()).catch((e: unknown) => `unreadable: ${String(e)}`);
-      throw new Error(`${(error as Error).message}: the editor holds "${text}", the browser clipboard "${clipboard}"`);
-    }
+    await waitFor(async () => !(await lines.innerText()).includes(PLACEHOLDER.trim()), 10_000, () => 'nothing was pasted');
+    await vscode.page.keyboard.press('Control+S');
+    let text = PLACEHOLDER;
+    await waitFor(() => (text = readFileSync(file, 'utf8')) !== PLACEHOLDER, 10_000, () => 'the pasted text was not saved');
     return text;
   }
 
@@ -78,6 +78,8 @@ describe('the result grid in a real VS Code', () => {
   async function saveAs(path: string): Promise<void> {
     const input = vscode.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 15_000 });
+    // The dialog fills in its default path once it is ready; typing before that would be overwritten.
+    await waitFor(async () => (await input.inputValue()).endsWith('result.csv') || (await input.inputValue()).endsWith('result.json'), 15_000, () => 'the save dialog did not offer its default name');
     await input.fill(path);
     await input.press('Enter');
     await waitFor(() => existsSync(path), 15_000, () => `nothing was written to ${path}`);
@@ -120,12 +122,12 @@ describe('the result grid in a real VS Code', () => {
   test('copy a cell, a row and a column: the clipboard holds the exact values', async () => {
     await grid().locator('tbody tr').first().locator('td').nth(2).click();
     await grid().locator('[data-testid="grid-copy-cell"]').click();
-    assert.equal((await pasted()).trim(), '29072.3700');
+    assert.equal(await pasted(), '29072.3700');
     await grid().locator('[data-testid="grid-copy-row"]').click();
-    assert.equal((await pasted()).trim(), '1\tAda\t29072.3700\t1.5');
+    assert.equal(await pasted(), '1\tAda\t29072.3700\t1.5');
     await grid().locator('[data-testid="grid-copy-column"]').click();
     // One value per line, in the shown order; the NULL is the empty last line.
-    assert.equal((await pasted()).trimEnd(), '29072.3700\n5.5000\n1234567.1000');
+    assert.equal(await pasted(), '29072.3700\n5.5000\n1234567.1000\n');
   });
 
   test('export as CSV and JSON through a save dialog: the files hold the exact values, in the shown order', async () => {
