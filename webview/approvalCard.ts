@@ -4,6 +4,7 @@
 import type { ApprovalRequest } from '../src/core/observability/events';
 import { showInvisible } from '../src/core/protocol/visibleText';
 import { el } from './dom';
+import { sqlView } from './sqlView';
 import { send } from './vscodeApi';
 
 export function approvalCard(requestId: string, request: ApprovalRequest): HTMLElement {
@@ -13,7 +14,8 @@ export function approvalCard(requestId: string, request: ApprovalRequest): HTMLE
     el('div', { class: 'approval-title' }, [el('strong', { text: request.level === 'confirm' ? 'Confirm a destructive action' : 'Approve' }), ` ${request.title} · ${request.tool} on ${c.label} `, badge]),
     ...request.reasons.map((reason) => el('div', { class: 'approval-reason', text: reason })),
   ]);
-  if (request.sql) card.append(el('pre', { class: 'sql', text: showInvisible(request.sql), testid: 'approval-sql' }));
+  // The exact statement that would run; a formatted view is only ever offered beside it.
+  if (request.sql) card.append(sqlView(request.sql, c.dialect, { testid: 'approval-sql', mode: 'exact' }));
   if (request.path) card.append(el('div', { class: 'approval-path', text: showInvisible(request.path) }), el('pre', { class: 'file-content', text: showInvisible(request.content ?? '') }));
   if (request.estimate) card.append(el('div', { class: 'muted', testid: 'approval-estimate', text: `Estimated rows: ${request.estimate.rows === null ? 'unknown' : request.estimate.rows.toLocaleString()}${request.estimate.note ? ` (${request.estimate.note})` : ''}` }));
 

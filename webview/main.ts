@@ -48,12 +48,10 @@ newChat.addEventListener('click', () => {
   send({ type: 'newConversation' });
 });
 
-app.append(
-  el('header', { class: 'bar' }, [connectionSelect, envBadge, newChat]),
-  modelCard,
-  transcript,
-  el('div', { class: 'composer' }, [input, el('div', { class: 'actions' }, [stopButton, askButton])]),
-);
+const composer = el('div', { class: 'composer' }, [input, el('div', { class: 'actions' }, [stopButton, askButton])]);
+app.append(el('header', { class: 'bar' }, [connectionSelect, envBadge, newChat]), modelCard, transcript, composer);
+// The input box is sticky at the bottom: what is scrolled into view must stop above it.
+new ResizeObserver(() => document.documentElement.style.setProperty('--composer-height', `${composer.offsetHeight}px`)).observe(composer);
 
 let state: State | undefined;
 let connectionSignature = '';

@@ -10,6 +10,8 @@ import type { ConnectionView, ToHost, ToWebview } from '../core/protocol/webview
 import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
+import { openLinkAfterConfirm } from './openLink';
+import { copyResultValues, exportResult } from './resultExport';
 import { chatHtml } from './webviewHtml';
 
 const AUDIT_KEY_SECRET = 'pipewright.audit.hmacKey';
@@ -137,6 +139,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'ask':
         await this.runQuestion(message.requestId, message.question, message.connectionId);
+        return;
+      case 'openLink':
+        await openLinkAfterConfirm(message.url, this.log);
+        return;
+      case 'gridCopy':
+        await copyResultValues(message.rows);
+        return;
+      case 'gridExport':
+        await exportResult(message.format, message.columns, message.rows);
         return;
       case 'sql':
         if (message.action === 'copy') {

@@ -15,3 +15,4 @@ export { auditedConnector } from '../core/observability/auditedConnector';
 export { auditKeyFromText, newAuditKeyText } from '../core/observability/auditKey';
 export { MementoAnchorStore } from './auditAnchorMemento';
 export { PolicySession } from '../core/policy/gate';
+export { toClipboardText, toCsv, toJson } from '../core/results/resultFiles';

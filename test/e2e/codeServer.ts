@@ -4,7 +4,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { EXTENSION_ID, launchCodeServer, waitFor } from '../../scripts/codeServer';
 
 export { waitFor };
@@ -27,6 +27,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Leave Workspace Trust on (the folder then opens untrusted, in Restricted Mode). */
   workspaceTrust?: boolean;
+  /** Let the editor read and write the browser clipboard (copy tests paste it back). */
+  clipboard?: boolean;
 }
 
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
@@ -43,6 +45,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
       env: server.env as Record<string, string>,
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    if (options.clipboard) await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     const panel = page.frameLocator(`iframe.webview.ready[src*="${EXTENSION_ID}"]`).frameLocator('#active-frame');
@@ -101,4 +104,36 @@ export function readPipewrightLog(userDataDir: string): string {
   const logs = join(userDataDir, 'logs');
   if (existsSync(logs)) walk(logs);
   return found.join('\n');
+}
+
+/** Opens the Pipewright side bar, widens it, and stores the model API key from the palette. */
+export async function openPanelWithKey(cs: CodeServer, apiKey: string, width = 620): Promise<void> {
+  const icon = cs.page.locator('.activitybar .action-item a[aria-label^="Pipewright"]');
+  await icon.waitFor({ timeout: 60_000 });
+  await icon.click();
+  const box = await cs.page.locator('.part.sidebar').boundingBox();
+  if (box) {
+    const y = box.y + box.height / 2;
+    await cs.page.mouse.move(box.x + box.width + 1, y);
+    await cs.page.mouse.down();
+    await cs.page.mouse.move(box.x + width, y, { steps: 8 });
+    await cs.page.mouse.up();
+  }
+  await cs.panel.locator('[data-testid="model-card"]').waitFor({ timeout: 60_000 });
+  await runCommand(cs.page, 'Pipewright: Set Model API Key');
+  const input = cs.page.locator('.quick-input-widget input[type="password"]');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(apiKey);
+  await cs.page.keyboard.press('Enter');
+  await cs.panel.locator('[data-testid="model-card"]').waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Types a question into the panel and waits until its run has finished with `status`. */
+export async function askInPanel(cs: CodeServer, question: string, status = 'completed'): Promise<Locator> {
+  const textarea = cs.panel.locator('[data-testid="ask-input"] textarea');
+  await textarea.fill(question);
+  await textarea.press('Enter');
+  const run = cs.panel.locator('[data-testid="run"]').last();
+  await run.locator(`[data-testid="run-status"][data-status="${status}"]`).waitFor({ timeout: 60_000 });
+  return run;
 }

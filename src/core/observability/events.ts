@@ -1,11 +1,15 @@
 // One typed stream of run events, consumed alike by the webview, the CLI (--json) and, later,
-// the audit log. Defined with zod so every consumer validates what it receives.
-import { z } from 'zod';
+// the audit log. Defined with zod so every consumer validates what it receives; written with
+// zod/mini (functional API, tree-shakable) so the webview bundle carries only what it uses.
+import * as z from 'zod/mini';
 
 // A value JSON cannot carry (NaN, ±Infinity, a bigint) becomes its text instead of failing the
 // whole event: one odd cell must never end a run (zod's number() refuses non-finite numbers).
-const textOfUnrepresentable = z.custom<number | bigint>((v) => (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint').transform(String);
-const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+const textOfUnrepresentable = z.pipe(
+  z.custom<number | bigint>((v) => (typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'bigint'),
+  z.transform((v: number | bigint) => String(v)),
+);
+const jsonValue: z.ZodMiniType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), textOfUnrepresentable, z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
@@ -14,7 +18,7 @@ export const ColumnSchema = z.object({ name: z.string(), type: z.string() });
 export const ResultPreviewSchema = z.object({
   columns: z.array(ColumnSchema),
   rows: z.array(z.array(jsonValue)),
-  rowCount: z.number().int().nonnegative(),
+  rowCount: z.int().check(z.nonnegative()),
   truncated: z.boolean(),
 });
 export type ResultPreview = z.infer<typeof ResultPreviewSchema>;
@@ -25,7 +29,7 @@ export const ConnectionSummarySchema = z.object({
   dialect: z.enum(['duckdb', 'postgres', 'snowflake']),
   environment: z.enum(['dev', 'staging', 'prod']),
   /** The user opened it for writing (approved changes may run); absent means read-only. */
-  writable: z.boolean().optional(),
+  writable: z.optional(z.boolean()),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummarySchema>;
 
@@ -38,83 +42,83 @@ export const ApprovalRequestSchema = z.object({
   level: z.enum(['approve', 'confirm']),
   /** One line: what would happen, e.g. "UPDATE on public.orders". */
   title: z.string(),
-  sql: z.string().optional(),
+  sql: z.optional(z.string()),
   /** For file edits: the path and the new content. */
-  path: z.string().optional(),
-  content: z.string().optional(),
+  path: z.optional(z.string()),
+  content: z.optional(z.string()),
   connection: ConnectionSummarySchema,
   /** The planner's estimate, when there is one. */
-  estimate: z.object({ rows: z.number().nullable(), note: z.string().optional() }).optional(),
+  estimate: z.optional(z.object({ rows: z.nullable(z.number()), note: z.optional(z.string()) })),
   reasons: z.array(z.string()),
   /** `confirm`: the user must type this exactly (the object's name). */
-  confirmText: z.string().optional(),
+  confirmText: z.optional(z.string()),
   /** Whether "approve for this session" may be offered (never on prod, never for confirm). */
   allowSession: z.boolean(),
 });
 
-const base = { runId: z.string(), seq: z.number().int().nonnegative(), at: z.number() };
+const base = { runId: z.string(), seq: z.int().check(z.nonnegative()), at: z.number() };
 
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('run.started'), question: z.string(), connection: ConnectionSummarySchema, model: z.string() }),
-  z.object({ ...base, type: z.literal('model.delta'), step: z.number().int(), channel: z.enum(['text', 'thinking']), text: z.string() }),
+  z.object({ ...base, type: z.literal('model.delta'), step: z.int(), channel: z.enum(['text', 'thinking']), text: z.string() }),
   z.object({
     ...base,
     type: z.literal('model.completed'),
-    step: z.number().int(),
+    step: z.int(),
     durationMs: z.number(),
-    toolCalls: z.number().int(),
-    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+    toolCalls: z.int(),
+    usage: z.optional(z.object({ inputTokens: z.number(), outputTokens: z.number() })),
   }),
   z.object({
     ...base,
     type: z.literal('tool.started'),
-    step: z.number().int(),
+    step: z.int(),
     callId: z.string(),
     tool: z.string(),
     args: jsonValue,
-    sql: z.string().optional(),
+    sql: z.optional(z.string()),
   }),
   z.object({
     ...base,
     type: z.literal('tool.finished'),
-    step: z.number().int(),
+    step: z.int(),
     callId: z.string(),
     tool: z.string(),
     ok: z.boolean(),
     durationMs: z.number(),
     summary: z.string(),
-    rowCount: z.number().int().optional(),
-    truncated: z.boolean().optional(),
-    error: z.string().optional(),
+    rowCount: z.optional(z.int()),
+    truncated: z.optional(z.boolean()),
+    error: z.optional(z.string()),
   }),
   z.object({
     ...base,
     type: z.literal('tool.decision'),
-    step: z.number().int(),
+    step: z.int(),
     callId: z.string(),
     tool: z.string(),
     decision: z.enum(['allow', 'approve', 'confirm', 'deny']),
     allowed: z.boolean(),
     reasons: z.array(z.string()),
-    approval: z.enum(['once', 'session', 'reject', 'session-reuse']).optional(),
+    approval: z.optional(z.enum(['once', 'session', 'reject', 'session-reuse'])),
   }),
-  z.object({ ...base, type: z.literal('approval.requested'), step: z.number().int(), callId: z.string(), request: ApprovalRequestSchema }),
+  z.object({ ...base, type: z.literal('approval.requested'), step: z.int(), callId: z.string(), request: ApprovalRequestSchema }),
   z.object({
     ...base,
     type: z.literal('schema.linked'),
     tables: z.array(z.string()),
-    totalTables: z.number().int().nonnegative(),
+    totalTables: z.int().check(z.nonnegative()),
     durationMs: z.number(),
-    error: z.string().optional(),
+    error: z.optional(z.string()),
   }),
-  z.object({ ...base, type: z.literal('answer'), text: z.string(), sql: z.string().optional(), result: ResultPreviewSchema.optional() }),
+  z.object({ ...base, type: z.literal('answer'), text: z.string(), sql: z.optional(z.string()), result: z.optional(ResultPreviewSchema) }),
   z.object({
     ...base,
     type: z.literal('run.finished'),
     status: z.enum(['completed', 'stopped', 'failed']),
     durationMs: z.number(),
-    error: z.string().optional(),
-    hint: z.string().optional(),
+    error: z.optional(z.string()),
+    hint: z.optional(z.string()),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;

@@ -1,35 +1,45 @@
 // Every message between the chat webview and the extension host, defined once and validated on
 // both sides. Runs are addressed by a request id the webview chooses: events stream back under
 // it, and `cancel` names it.
-import { z } from 'zod';
-import { ConnectionSummarySchema, RunEventSchema } from '../observability/events';
+// zod/mini: the webview bundles this file, and the functional API tree-shakes.
+import * as z from 'zod/mini';
+import { ColumnSchema, ConnectionSummarySchema, ResultPreviewSchema, RunEventSchema } from '../observability/events';
 
-const requestId = z.string().min(1).max(100);
+/** A string of length min..max. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const requestId = text(1, 100);
+/** Rows the grid sends back to be copied or saved: its exact values, at most a preview's worth. */
+const gridRows = ResultPreviewSchema.shape.rows.check(z.maxLength(100_000));
 
 export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('ask'), requestId, question: z.string().min(1).max(20_000), connectionId: z.string().min(1).max(500) }),
+  z.object({ type: z.literal('ask'), requestId, question: text(1, 20_000), connectionId: text(1, 500) }),
   z.object({ type: z.literal('cancel'), requestId }),
   z.object({ type: z.literal('newConversation') }),
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
-  z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: text(1, 100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
-  z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(5000).optional() }),
+  z.object({ type: z.literal('approval'), requestId, approvalId: text(1, 100), decision: z.enum(['once', 'session', 'reject']), typed: z.optional(text(0, 5000)) }),
+  // A link in an answer was clicked: the host shows the URL and opens it only if the user agrees.
+  z.object({ type: z.literal('openLink'), url: text(1, 8000) }),
+  // Result grid: copy values to the clipboard, or save rows as a file the user picks.
+  z.object({ type: z.literal('gridCopy'), rows: gridRows }),
+  z.object({ type: z.literal('gridExport'), format: z.enum(['csv', 'json']), columns: z.array(ColumnSchema).check(z.minLength(1), z.maxLength(10_000)), rows: gridRows }),
 ]);
 export type ToHost = z.infer<typeof ToHostSchema>;
 
 export const ModelStateSchema = z.object({
   ready: z.boolean(),
   /** e.g. `gpt-4.1 at https://api.openai.com`; never a key. */
-  label: z.string().optional(),
+  label: z.optional(z.string()),
   /** What is missing and how to fix it, when not ready. */
-  problem: z.string().optional(),
+  problem: z.optional(z.string()),
 });
 
-export const TableSummarySchema = z.object({ name: z.string(), rows: z.number().nullable(), comment: z.string().nullable() });
+export const TableSummarySchema = z.object({ name: z.string(), rows: z.nullable(z.number()), comment: z.nullable(z.string()) });
 
-export const ConnectionViewSchema = ConnectionSummarySchema.extend({
-  tables: z.array(TableSummarySchema).optional(),
+export const ConnectionViewSchema = z.extend(ConnectionSummarySchema, {
+  tables: z.optional(z.array(TableSummarySchema)),
 });
 export type ConnectionView = z.infer<typeof ConnectionViewSchema>;
 
@@ -39,10 +49,10 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
     model: ModelStateSchema,
     connections: z.array(ConnectionViewSchema),
     /** Restricted Mode: no tools run; the panel says so instead of offering to ask. */
-    restricted: z.boolean().optional(),
+    restricted: z.optional(z.boolean()),
   }),
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
-  z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
+  z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.optional(z.string()) }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
 ]);
 export type ToWebview = z.infer<typeof ToWebviewSchema>;
