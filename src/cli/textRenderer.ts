@@ -66,6 +66,7 @@ export function createTextRenderer(out: NodeJS.WritableStream, options: { color:
         if (event.status === 'stopped') out.write(`\n${red('Stopped.')} ${dim(`after ${event.durationMs} ms`)}\n`);
         else if (event.status === 'failed') out.write(`\n${red('Failed:')} ${sanitize(event.error ?? '')}${event.hint ? `\n${event.hint}` : ''}\n`);
         else out.write(dim(`\nDone in ${event.durationMs} ms.\n`));
+        if (event.usage) out.write(dim(`Tokens: ${event.usage.inputTokens.toLocaleString('en-US')} prompt, ${event.usage.outputTokens.toLocaleString('en-US')} completion.\n`));
         break;
       default:
         break;

@@ -49,6 +49,10 @@ export const ApprovalRequestSchema = z.object({
   allowSession: z.boolean(),
 });
 
+/** Tokens the model server counted: for one model call, or summed over a run's calls. */
+export const TokenUsageSchema = z.object({ inputTokens: z.number().int().nonnegative(), outputTokens: z.number().int().nonnegative() });
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
 const base = { runId: z.string(), seq: z.number().int().nonnegative(), at: z.number() };
 
 export const RunEventSchema = z.discriminatedUnion('type', [
@@ -60,7 +64,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     step: z.number().int(),
     durationMs: z.number(),
     toolCalls: z.number().int(),
-    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+    usage: TokenUsageSchema.optional(),
   }),
   z.object({
     ...base,
@@ -112,6 +116,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     durationMs: z.number(),
     error: z.string().optional(),
     hint: z.string().optional(),
+    /** Summed over the run's model calls that reported usage; absent when none did. */
+    usage: TokenUsageSchema.optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
