@@ -133,6 +133,20 @@ function ask(question: string): void {
   send({ type: 'ask', requestId, question: text, connectionId: selectedId || 'sample' });
 }
 
+/** A run the host started (palette, SQL file) or one this panel started before it reloaded. */
+function attachRun(requestId: string, question: string): void {
+  if (runs.has(requestId)) return;
+  const view = new RunView(question, requestId);
+  empty.remove();
+  transcript.append(view.root);
+  runs.set(requestId, view);
+  if (!active) {
+    active = { requestId, view };
+    setRunning(true);
+  }
+  scrollToEnd(true);
+}
+
 /** Follow the run as it grows, unless the user scrolled up to read something. */
 function nearEnd(): boolean {
   const scroller = document.scrollingElement ?? document.documentElement;
@@ -159,6 +173,7 @@ stopButton.addEventListener('click', () => {
 connectionSelect.addEventListener('change', () => {
   selectedId = connectionSelect.value;
   updateBadge();
+  if (selectedId) send({ type: 'connectionSelected', connectionId: selectedId });
 });
 input.addEventListener('keydown', (event: KeyboardEvent) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -175,6 +190,9 @@ onMessage((message) => {
     case 'prefill':
       input.value = message.question;
       if (message.submit) ask(message.question);
+      break;
+    case 'runAttach':
+      attachRun(message.requestId, message.question);
       break;
     case 'runEvent': {
       const view = runs.get(message.requestId);

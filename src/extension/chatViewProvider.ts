@@ -11,17 +11,19 @@ import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
+import { WebviewOutbox } from './webviewOutbox';
 
 const MAX_HISTORY_TURNS = 10;
+const PANEL_CONNECTION_KEY = 'pipewright.panelConnection';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'pipewright.chat';
   private view?: vscode.WebviewView;
   private readonly runs = new Map<string, AbortController>();
-  private pending: ToWebview[] = [];
+  /** Holds messages until the webview is ready, and replays running runs to a webview that (re)loads. */
+  private readonly outbox = new WebviewOutbox((message) => void this.view?.webview.postMessage(message));
   /** Completed turns of the panel's conversation, oldest first (the last few are sent as context). */
   private history: ConversationTurn[] = [];
-  private ready = false;
   /** Session approvals and rate limits of the panel's conversation ("New chat" starts afresh). */
   private policySession?: PolicySession;
   /** Approval cards waiting for the user, by approval id. */
@@ -36,7 +38,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = false;
+    this.outbox.close();
     view.webview.options = {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
@@ -45,13 +47,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const listener = view.webview.onDidReceiveMessage((raw) => this.receive(raw));
     view.onDidDispose(() => {
       listener.dispose();
-      // Cards nobody can answer any more are rejected, so their runs do not wait forever.
-      for (const [id, waiter] of this.waiting) {
-        this.waiting.delete(id);
-        waiter.resolve({ decision: 'reject' });
-      }
+      // Open approval cards wait: the outbox shows them again when the panel is next opened.
       this.view = undefined;
-      this.ready = false;
+      this.outbox.close();
     });
   }
 
@@ -59,10 +57,23 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     return this.runs.size;
   }
 
-  /** Shows the panel and, once it is ready, asks `question` in it. */
+  /**
+   * Asks `question` on the panel's connection. The run starts in the host at once; the panel is
+   * revealed and shows the run (approval cards included) as soon as it is ready.
+   */
   async ask(question: string): Promise<void> {
-    await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
-    this.post({ type: 'prefill', question, submit: true });
+    if (this.runs.size > 0) {
+      void vscode.window.showWarningMessage('Pipewright is still answering the previous question.', { detail: 'Wait for it, or stop it with "Pipewright: Stop", then ask again.' });
+      return;
+    }
+    void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    await this.runQuestion(randomUUID(), question, this.panelConnectionId());
+  }
+
+  /** The connection last chosen in the panel (remembered per workspace). */
+  private panelConnectionId(): string {
+    const id = this.context.workspaceState.get<string>(PANEL_CONNECTION_KEY);
+    return id && this.hub.views().some((c) => c.id === id) ? id : 'sample';
   }
 
   /** Connections changed (a target may now be another database): session approvals start afresh. */
@@ -84,14 +95,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private post(message: ToWebview): void {
     const checked = loadEngine().ToWebviewSchema.parse(message);
-    if (!this.view || !this.ready) {
-      // Keep state and prefills for when the webview says it is ready; events of a run whose
-      // panel went away are dropped (the run itself goes on, or is stopped with Stop).
-      if (checked.type === 'state') this.pending = this.pending.filter((m) => m.type !== 'state');
-      if (checked.type !== 'runEvent') this.pending.push(checked);
-      return;
-    }
-    void this.view.webview.postMessage(checked);
+    this.outbox.post(checked);
+    if (checked.type === 'runEvent' && checked.event.type === 'approval.requested' && !(this.outbox.isReady && this.view?.visible)) this.noticeHiddenApproval();
+  }
+
+  /** An approval card is waiting where nobody sees it: say so, with a way to open the panel. */
+  private noticeHiddenApproval(): void {
+    void vscode.window.showInformationMessage('Pipewright is waiting for your approval in its panel.', 'Show Panel').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    });
   }
 
   private receive(raw: unknown): void {
@@ -106,13 +118,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private async handle(message: ToHost): Promise<void> {
     switch (message.type) {
       case 'ready': {
-        this.ready = true;
         await this.refreshState();
-        const queued = this.pending;
-        this.pending = [];
-        for (const m of queued) this.post(m);
+        this.outbox.open();
         return;
       }
+      case 'connectionSelected':
+        await this.context.workspaceState.update(PANEL_CONNECTION_KEY, message.connectionId);
+        return;
       case 'cancel':
         this.runs.get(message.requestId)?.abort();
         return;
@@ -125,6 +137,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const waiter = this.waiting.get(message.approvalId);
         if (!waiter || waiter.requestId !== message.requestId) return;
         this.waiting.delete(message.approvalId);
+        this.outbox.answered(message.requestId, message.approvalId);
         waiter.resolve({ decision: message.decision, ...(message.typed !== undefined ? { typed: message.typed } : {}) });
         return;
       }
@@ -179,6 +192,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private async runQuestion(requestId: string, question: string, connectionId: string): Promise<void> {
     if (this.runs.has(requestId)) return;
+    // The panel shows the run whoever started it; a panel that already shows it ignores this.
+    this.post({ type: 'runAttach', requestId, question });
     if (!vscode.workspace.isTrusted) {
       this.post({ type: 'runRejected', requestId, message: 'This workspace is in Restricted Mode: Pipewright runs no tools here.', hint: 'Trust the workspace to ask questions.' });
       return;

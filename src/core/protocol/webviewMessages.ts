@@ -11,6 +11,8 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ask'), requestId, question: z.string().min(1).max(20_000), connectionId: z.string().min(1).max(500) }),
   z.object({ type: z.literal('cancel'), requestId }),
   z.object({ type: z.literal('newConversation') }),
+  // The connection chosen in the panel: questions asked from the palette go to it.
+  z.object({ type: z.literal('connectionSelected'), connectionId: z.string().min(1).max(500) }),
   z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
@@ -41,6 +43,9 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
     /** Restricted Mode: no tools run; the panel says so instead of offering to ask. */
     restricted: z.boolean().optional(),
   }),
+  // A run the host is running (started from the palette, a SQL file, or by this panel before a
+  // reload): the panel shows it, then its events follow under the same request id.
+  z.object({ type: z.literal('runAttach'), requestId, question: z.string() }),
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
