@@ -29,6 +29,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** Approval cards waiting for the user, by approval id. */
   private readonly waiting = new Map<string, { requestId: string; resolve: (answer: ApprovalAnswer) => void }>();
   private audit?: Promise<AuditLog>;
+  /** Session approvals and rate limits of SQL the user runs from editors. */
+  private userSqlSession?: PolicySession;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -79,6 +81,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** Connections changed (a target may now be another database): session approvals start afresh. */
   forgetApprovals(): void {
     this.policySession = undefined;
+    this.userSqlSession = undefined;
   }
 
   stopAll(): number {
@@ -210,7 +213,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const opened = await this.hub.open(connectionId);
       this.post({ type: 'state', model: { ready: true, label: model.label }, connections: this.hub.views() });
       const settings = vscode.workspace.getConfiguration('pipewright.query');
-      const security = vscode.workspace.getConfiguration('pipewright.security');
       const engine = loadEngine();
       const audit = await this.auditLog();
       this.policySession ??= new engine.PolicySession();
@@ -229,11 +231,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           gateway: this.gateway(requestId),
           session: this.policySession,
           grants: new Set(['read', 'write']),
-          settings: {
-            maxEstimatedRows: security.get<number>('maxEstimatedRows', 10_000_000),
-            maxEstimatedBytes: security.get<number>('maxEstimatedGiB', 50) * 2 ** 30,
-            allowSessionApprovals: security.get<boolean>('allowSessionApprovals', true),
-          },
+          settings: policySettings(),
         },
         audit,
         workspaceRoot: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
@@ -253,8 +251,66 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
+  /**
+   * Runs the user's own SQL on a connection and shows it in the panel (grid, approval cards), under
+   * the same policy gate as the model's calls. One run at a time, like questions.
+   */
+  async runSql(title: string, statements: string[], connectionId: string): Promise<void> {
+    if (this.runs.size > 0) {
+      void vscode.window.showWarningMessage('Pipewright is still running something in its panel.', { detail: 'Wait for it, or stop it with "Pipewright: Stop", then run the SQL again.' });
+      return;
+    }
+    const requestId = randomUUID();
+    void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    this.post({ type: 'runAttach', requestId, question: title });
+    if (!vscode.workspace.isTrusted) {
+      this.post({ type: 'runRejected', requestId, message: 'This workspace is in Restricted Mode: Pipewright runs no SQL here.', hint: 'Trust the workspace to run SQL.' });
+      return;
+    }
+    const controller = new AbortController();
+    this.runs.set(requestId, controller);
+    void vscode.commands.executeCommand('setContext', 'pipewright.running', true);
+    try {
+      const engine = loadEngine();
+      const opened = await this.hub.open(connectionId);
+      const settings = vscode.workspace.getConfiguration('pipewright.query');
+      // Its own session: the user's approvals and rate limits are not the model's conversation's.
+      this.userSqlSession ??= new engine.PolicySession();
+      const result = await engine.runUserSql({
+        title,
+        statements,
+        connector: opened.connector,
+        connection: opened.summary,
+        signal: controller.signal,
+        previewRows: settings.get<number>('previewRows', 500),
+        queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
+        onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
+        policy: { gateway: this.gateway(requestId), session: this.userSqlSession, grants: new Set(['read', 'write']), settings: policySettings() },
+        audit: await this.auditLog(),
+      });
+      this.log.info(`SQL run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error(`SQL run failed before it started: ${message}`);
+      this.post({ type: 'runRejected', requestId, message, hint: (error as { hint?: string }).hint });
+    } finally {
+      this.runs.delete(requestId);
+      void vscode.commands.executeCommand('setContext', 'pipewright.running', this.runs.size > 0);
+    }
+  }
+
   dispose(): void {
     this.stopAll();
     void this.audit?.then((log) => log.close(), () => undefined);
   }
+}
+
+/** The policy's machine settings (a workspace cannot raise them). */
+function policySettings() {
+  const security = vscode.workspace.getConfiguration('pipewright.security');
+  return {
+    maxEstimatedRows: security.get<number>('maxEstimatedRows', 10_000_000),
+    maxEstimatedBytes: security.get<number>('maxEstimatedGiB', 50) * 2 ** 30,
+    allowSessionApprovals: security.get<boolean>('allowSessionApprovals', true),
+  };
 }

@@ -5,6 +5,7 @@ import { ChatViewProvider } from './chatViewProvider';
 import { registerConnectionCommands } from './connectionCommands';
 import { ConnectionHub } from './connectionHub';
 import { ConnectionsTree } from './connectionsTree';
+import { registerSqlCommands } from './sqlCodeLens';
 import { loadEngine } from './loadEngine';
 import { apiKeySecretName, modelConfig } from './modelSettings';
 import { hostOf } from '../core/llm/origin';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
     hub.onDidChange(() => void chat.refreshState()),
   );
   registerConnectionCommands(context, hub, log);
+  registerSqlCommands(context, hub, chat);
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
