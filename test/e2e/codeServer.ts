@@ -1,7 +1,7 @@
 // Starts a real VS Code (code-server) with the Pipewright VSIX installed, in a throwaway home,
 // and drives it with headless Debian Chromium through playwright-core. See
 // ../shared/docs/vscode-e2e.md for the facts this follows.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
@@ -23,6 +23,8 @@ export interface CodeServer {
 
 export interface StartOptions {
   settings?: Record<string, unknown>;
+  /** Machine-scoped settings (pipewright.security.*): code-server reads them from the Machine settings file, not the user's. */
+  machineSettings?: Record<string, unknown>;
   workspaceFiles?: Record<string, string>;
   env?: Record<string, string>;
   /** Leave Workspace Trust on (the folder then opens untrusted, in Restricted Mode). */
@@ -32,6 +34,10 @@ export interface StartOptions {
 export async function startCodeServer(options: StartOptions = {}): Promise<CodeServer> {
   const root = mkdtempSync(join(tmpdir(), 'pw-e2e-'));
   const workspace = join(root, 'ws');
+  if (options.machineSettings) {
+    mkdirSync(join(root, 'ud', 'Machine'), { recursive: true });
+    writeFileSync(join(root, 'ud', 'Machine', 'settings.json'), JSON.stringify(options.machineSettings, null, 2));
+  }
   const server = await launchCodeServer({ root, workspace, settings: options.settings, workspaceTrust: options.workspaceTrust, env: { PIPEWRIGHT_HOME: join(root, 'pipewright'), ...options.env } });
   for (const [name, text] of Object.entries(options.workspaceFiles ?? { 'README.md': '# A data project\n' })) writeFileSync(join(workspace, name), text);
   let browser: Browser | undefined;
