@@ -191,6 +191,13 @@ onMessage((message) => {
       input.value = message.question;
       if (message.submit) ask(message.question);
       break;
+    case 'selectConnection':
+      if (state?.connections.some((c) => c.id === message.connectionId)) {
+        selectedId = message.connectionId;
+        connectionSelect.value = selectedId;
+        updateBadge();
+      }
+      break;
     case 'runAttach':
       attachRun(message.requestId, message.question);
       break;

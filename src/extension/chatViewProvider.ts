@@ -65,11 +65,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
    */
   async ask(question: string): Promise<void> {
     if (this.runs.size > 0) {
-      void vscode.window.showWarningMessage('Pipewright is still answering the previous question.', { detail: 'Wait for it, or stop it with "Pipewright: Stop", then ask again.' });
+      void vscode.window.showWarningMessage('Pipewright is still answering the previous question. Wait for it, or stop it with "Pipewright: Stop", then ask again.');
       return;
     }
     void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
     await this.runQuestion(randomUUID(), question, this.panelConnectionId());
+  }
+
+  /** Chooses a connection in the panel, as if the user had picked it there. */
+  async selectConnection(connectionId: string): Promise<void> {
+    await this.context.workspaceState.update(PANEL_CONNECTION_KEY, connectionId);
+    await this.refreshState();
+    this.post({ type: 'selectConnection', connectionId });
   }
 
   /** The connection last chosen in the panel (remembered per workspace). */
@@ -122,6 +129,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     switch (message.type) {
       case 'ready': {
         await this.refreshState();
+        this.outbox.post({ type: 'selectConnection', connectionId: this.panelConnectionId() });
         this.outbox.open();
         return;
       }
@@ -257,7 +265,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
    */
   async runSql(title: string, statements: string[], connectionId: string): Promise<void> {
     if (this.runs.size > 0) {
-      void vscode.window.showWarningMessage('Pipewright is still running something in its panel.', { detail: 'Wait for it, or stop it with "Pipewright: Stop", then run the SQL again.' });
+      void vscode.window.showWarningMessage('Pipewright is still running something in its panel. Wait for it, or stop it with "Pipewright: Stop", then run the SQL again.');
       return;
     }
     const requestId = randomUUID();

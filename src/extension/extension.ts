@@ -1,12 +1,12 @@
 // Activation: register the chat view and the commands, nothing heavier. Database drivers and
 // the sample warehouse load on first use.
 import * as vscode from 'vscode';
+import { AUDIT_SCHEME, AuditLogDocument } from './auditLogDocument';
 import { ChatViewProvider } from './chatViewProvider';
 import { registerConnectionCommands } from './connectionCommands';
 import { ConnectionHub } from './connectionHub';
 import { ConnectionsTree } from './connectionsTree';
 import { registerSqlCommands } from './sqlCodeLens';
-import { loadEngine } from './loadEngine';
 import { apiKeySecretName, modelConfig } from './modelSettings';
 import { hostOf } from '../core/llm/origin';
 
@@ -20,10 +20,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const hub = new ConnectionHub(context.globalStorageUri.fsPath, context.secrets, log);
   const chat = new ChatViewProvider(context, hub, log);
   const tree = new ConnectionsTree(hub);
+  const treeView = vscode.window.createTreeView('pipewright.connections', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
-    log, hub, chat, tree,
+    log, hub, chat, tree, treeView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.window.createTreeView('pipewright.connections', { treeDataProvider: tree, showCollapseAll: true }),
     hub.onDidChange(() => void chat.refreshState()),
   );
   registerConnectionCommands(context, hub, log);
@@ -74,9 +74,12 @@ export function activate(context: vscode.ExtensionContext): void {
         { location: vscode.ProgressLocation.Notification, title: 'Pipewright: preparing the sample warehouse…' },
         () => hub.open('sample'),
       );
+      // Ready to use: chosen in the panel and shown under Connections.
+      await chat.selectConnection('sample');
       await vscode.commands.executeCommand('pipewright.connections.focus');
-      await chat.refreshState();
-      const tables = hub.views().find((c) => c.id === 'sample')?.tables?.length ?? 0;
+      const sample = hub.views().find((c) => c.id === 'sample');
+      if (sample) await treeView.reveal({ type: 'connection', connection: sample }, { select: true, focus: false, expand: false });
+      const tables = sample?.tables?.length ?? 0;
       void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables, listed under Connections). Ask it a question in the Pipewright panel.`);
     } catch (error) {
       log.error(`Sample warehouse failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -86,17 +89,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command('pipewright.showLog', () => log.show());
 
+  const auditDocument = new AuditLogDocument(() => chat.auditLog());
+  context.subscriptions.push(auditDocument, vscode.workspace.registerTextDocumentContentProvider(AUDIT_SCHEME, auditDocument));
   command('pipewright.showAuditLog', async () => {
     try {
-      const engine = loadEngine();
-      const audit = await chat.auditLog();
-      const [check, tail] = await Promise.all([engine.verifyAuditLog(audit.path), engine.readAuditTail(audit.path, 500)]);
-      const status = check.ok
-        ? `The hash chain of all ${check.lines} lines verifies.`
-        : `**The hash chain is broken at line ${check.firstBroken?.line}: ${check.firstBroken?.reason}** — the log was edited outside Pipewright.`;
-      const content = engine.renderAuditMarkdown(tail, { limit: 500 }).replace('# Pipewright audit log\n', `# Pipewright audit log\n\n${status}\n\nFile: \`${audit.path}\`\n`);
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-      await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
+      await auditDocument.show();
     } catch (error) {
       void vscode.window.showErrorMessage(`Pipewright could not read the audit log: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -75,7 +75,7 @@ export function registerSqlCommands(context: vscode.ExtensionContext, hub: Conne
   const run = async (uri: unknown, pick: (ranges: StatementRange[], document: vscode.TextDocument) => StatementRange[] | Promise<StatementRange[]>, what: string) => {
     const document = await documentOf(uri);
     if (!document) {
-      void vscode.window.showWarningMessage('Pipewright: open a SQL file first.', { detail: 'Put the cursor in a statement, or select one, then run it.' });
+      void vscode.window.showWarningMessage('Pipewright: open a SQL file first, put the cursor in a statement (or select one), then run it.');
       return;
     }
     const connection = await connections.resolve(document.uri);

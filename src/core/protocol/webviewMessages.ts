@@ -49,5 +49,7 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
+  // Choose this connection in the panel (e.g. after "Open Sample Warehouse").
+  z.object({ type: z.literal('selectConnection'), connectionId: z.string() }),
 ]);
 export type ToWebview = z.infer<typeof ToWebviewSchema>;
