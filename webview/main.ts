@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { ToWebview } from '../src/core/protocol/webviewMessages';
 import { el } from './dom';
 import { RunView } from './runView';
+import { restoreTurn } from './conversations';
 import styles from './styles.css';
 import { onMessage, send } from './vscodeApi';
 
@@ -191,6 +192,17 @@ onMessage((message) => {
       input.value = message.question;
       if (message.submit) ask(message.question);
       break;
+    case 'conversation': {
+      // The saved turns, then whatever is still running (it belongs to this conversation).
+      const running = active;
+      runs.clear();
+      const views = message.turns.map(restoreTurn);
+      const nodes = [...views.map((v) => v.root), ...(running ? [running.view.root] : [])];
+      transcript.replaceChildren(...(nodes.length ? nodes : [empty]));
+      if (running) runs.set(running.requestId, running.view);
+      scrollToEnd(true);
+      break;
+    }
     case 'selectConnection':
       if (state?.connections.some((c) => c.id === message.connectionId)) {
         selectedId = message.connectionId;

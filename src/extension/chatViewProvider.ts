@@ -2,7 +2,9 @@
 // through the core agent and streams its events back by request id; cancel aborts by request id.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ConversationTurn } from '../core/agents/askAgent';
+import type { AskResult } from '../core/agents/askAgent';
+import type { Conversation } from '../core/conversations/conversationStore';
+import type { TokenUsage } from '../core/observability/events';
 import type { ApprovalAnswer, ApprovalGateway } from '../core/policy/approvals';
 import type { PolicySession } from '../core/policy/gate';
 import type { AuditLog } from '../core/observability/auditLog';
@@ -11,9 +13,9 @@ import type { ConnectionHub } from './connectionHub';
 import { resolveModel } from './modelSettings';
 import { loadEngine } from './loadEngine';
 import { chatHtml } from './webviewHtml';
+import { PanelConversation } from './panelConversation';
 import { WebviewOutbox } from './webviewOutbox';
 
-const MAX_HISTORY_TURNS = 10;
 const PANEL_CONNECTION_KEY = 'pipewright.panelConnection';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -22,8 +24,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly runs = new Map<string, AbortController>();
   /** Holds messages until the webview is ready, and replays running runs to a webview that (re)loads. */
   private readonly outbox = new WebviewOutbox((message) => void this.view?.webview.postMessage(message));
-  /** Completed turns of the panel's conversation, oldest first (the last few are sent as context). */
-  private history: ConversationTurn[] = [];
+  /** The panel's conversation, saved in workspace storage (its last questions are sent as context). */
+  private readonly conversation: PanelConversation;
   /** Session approvals and rate limits of the panel's conversation ("New chat" starts afresh). */
   private policySession?: PolicySession;
   /** Approval cards waiting for the user, by approval id. */
@@ -36,7 +38,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly context: vscode.ExtensionContext,
     private readonly hub: ConnectionHub,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.conversation = new PanelConversation(context);
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -129,7 +133,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     switch (message.type) {
       case 'ready': {
         await this.refreshState();
-        this.outbox.post({ type: 'selectConnection', connectionId: this.panelConnectionId() });
+        await this.showConversation(await this.conversation.current(this.panelConnectionId()));
         this.outbox.open();
         return;
       }
@@ -140,8 +144,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.runs.get(message.requestId)?.abort();
         return;
       case 'newConversation':
-        this.history = [];
-        this.policySession = undefined;
+        await this.newConversation();
         return;
       case 'approval': {
         // Only an answer to a card this host is waiting on, for the run that asked.
@@ -153,7 +156,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       }
       case 'action': {
-        const command = { setApiKey: 'pipewright.setApiKey', openModelSettings: 'pipewright.openModelSettings', openSampleWarehouse: 'pipewright.openSampleWarehouse' }[message.action];
+        const command = {
+          setApiKey: 'pipewright.setApiKey',
+          openModelSettings: 'pipewright.openModelSettings',
+          openSampleWarehouse: 'pipewright.openSampleWarehouse',
+          searchHistory: 'pipewright.searchHistory',
+          switchConversation: 'pipewright.switchConversation',
+        }[message.action];
         await vscode.commands.executeCommand(command);
         return;
       }
@@ -203,8 +212,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private async runQuestion(requestId: string, question: string, connectionId: string): Promise<void> {
     if (this.runs.has(requestId)) return;
+    await this.joinConversation(connectionId);
     // The panel shows the run whoever started it; a panel that already shows it ignores this.
     this.post({ type: 'runAttach', requestId, question });
+    let usage: TokenUsage | undefined;
     if (!vscode.workspace.isTrusted) {
       this.post({ type: 'runRejected', requestId, message: 'This workspace is in Restricted Mode: Pipewright runs no tools here.', hint: 'Trust the workspace to ask questions.' });
       return;
@@ -227,14 +238,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       const result = await loadEngine().runAsk({
         runId: randomUUID(),
         question,
-        history: this.history.slice(-MAX_HISTORY_TURNS),
+        history: this.conversation.contextTurns(),
         connector: opened.connector,
         connection: opened.summary,
         llm: model.provider,
         signal: controller.signal,
         previewRows: settings.get<number>('previewRows', 500),
         queryTimeoutMs: settings.get<number>('timeoutSeconds', 300) * 1000,
-        onEvent: (event) => this.post({ type: 'runEvent', requestId, event }),
+        onEvent: (event) => {
+          if (event.type === 'run.finished') usage = event.usage;
+          this.post({ type: 'runEvent', requestId, event });
+        },
         policy: {
           gateway: this.gateway(requestId),
           session: this.policySession,
@@ -248,7 +262,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           loadEngine().linkSchema(opened.connector, this.hub.catalogPath(connectionId), q, signal, (p) => progress.report({ message: `${p.phase} ${p.done.toLocaleString()}` }))),
       });
       this.log.info(`Run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
-      if (result.status === 'completed' && result.answer) this.history.push({ question, answer: result.answer, sql: result.sql });
+      await this.remember(requestId, 'ask', question, result, usage);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`Run failed before it started: ${message}`);
@@ -270,6 +284,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
     const requestId = randomUUID();
     void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+    await this.joinConversation(connectionId);
     this.post({ type: 'runAttach', requestId, question: title });
     if (!vscode.workspace.isTrusted) {
       this.post({ type: 'runRejected', requestId, message: 'This workspace is in Restricted Mode: Pipewright runs no SQL here.', hint: 'Trust the workspace to run SQL.' });
@@ -297,6 +312,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         audit: await this.auditLog(),
       });
       this.log.info(`SQL run ${result.runId} on ${opened.summary.id}: ${result.status}${result.error ? ` (${result.error})` : ''}`);
+      await this.remember(requestId, 'sql', title, result);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`SQL run failed before it started: ${message}`);
@@ -305,6 +321,106 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       this.runs.delete(requestId);
       void vscode.commands.executeCommand('setContext', 'pipewright.running', this.runs.size > 0);
     }
+  }
+
+  /** A run on another connection than the conversation's opens a new conversation, shown before the run. */
+  private async joinConversation(connectionId: string): Promise<void> {
+    const { conversation, switched } = await this.conversation.forQuestion(connectionId);
+    if (switched) {
+      this.policySession = undefined;
+      await this.showConversation(conversation);
+    }
+  }
+
+  /** Saves a finished run in the conversation; a failure to save is logged, the run's outcome stands. */
+  private async remember(requestId: string, kind: 'ask' | 'sql', question: string, result: AskResult, usage?: TokenUsage): Promise<void> {
+    try {
+      await this.conversation.record(kind, question, result, usage);
+      // The saved turn is what a reloaded panel shows now, not the run's journal.
+      this.outbox.forget(requestId);
+    } catch (error) {
+      this.log.warn(`The conversation could not be saved: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async showConversation(conversation: Conversation): Promise<void> {
+    this.post({ type: 'conversation', id: conversation.id, title: conversation.title, turns: conversation.turns });
+    if (this.hub.views().some((c) => c.id === conversation.connectionId)) await this.selectConnection(conversation.connectionId);
+  }
+
+  private refuseWhileRunning(what: string): boolean {
+    if (this.runs.size === 0) return false;
+    void vscode.window.showWarningMessage(`Pipewright is still running something in its panel. Wait for it, or stop it with "Pipewright: Stop", then ${what}.`);
+    return true;
+  }
+
+  async newConversation(): Promise<void> {
+    if (this.refuseWhileRunning('start a new conversation')) return;
+    this.policySession = undefined;
+    const conversation = await this.conversation.startNew(this.panelConnectionId());
+    this.post({ type: 'conversation', id: conversation.id, title: conversation.title, turns: [] });
+  }
+
+  /** A quick pick of saved conversations, newest first; the chosen one opens in the panel with its connection. */
+  async switchConversation(): Promise<void> {
+    if (this.refuseWhileRunning('switch conversations')) return;
+    const list = await this.conversation.list();
+    if (!list.length) {
+      void vscode.window.showInformationMessage('Pipewright: there are no saved conversations yet. Ask a question in the panel first.');
+      return;
+    }
+    const label = (id: string) => this.hub.views().find((c) => c.id === id)?.label ?? id;
+    const picked = await vscode.window.showQuickPick(list.map((c) => ({
+      label: c.title,
+      description: `${label(c.connectionId)} · ${c.turns} turn${c.turns === 1 ? '' : 's'}`,
+      detail: new Date(c.updatedAt).toLocaleString(),
+      id: c.id,
+    })), { title: 'Pipewright: Switch Conversation', placeHolder: 'Choose a conversation to continue', matchOnDescription: true });
+    if (picked) await this.openConversation(picked.id);
+  }
+
+  async deleteConversation(): Promise<void> {
+    if (this.refuseWhileRunning('delete a conversation')) return;
+    const list = await this.conversation.list();
+    const picked = await vscode.window.showQuickPick(list.map((c) => ({ label: c.title, description: `${c.turns} turns`, id: c.id })), { title: 'Pipewright: Delete Conversation', placeHolder: list.length ? 'Choose a conversation to delete' : 'No saved conversations' });
+    if (!picked) return;
+    const sure = await vscode.window.showWarningMessage(`Delete the conversation "${picked.label}"? Its questions, answers and result previews are removed from this workspace.`, { modal: true }, 'Delete');
+    if (sure !== 'Delete') return;
+    const wasOpen = (await this.conversation.current(this.panelConnectionId())).id === picked.id;
+    await this.conversation.delete(picked.id);
+    if (wasOpen) await this.newConversation();
+  }
+
+  async openConversation(id: string): Promise<void> {
+    if (this.refuseWhileRunning('open another conversation')) return;
+    try {
+      const conversation = await this.conversation.switchTo(id);
+      if (!conversation) {
+        void vscode.window.showWarningMessage('Pipewright: that conversation was deleted.');
+        return;
+      }
+      this.policySession = undefined;
+      void vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
+      await this.showConversation(conversation);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Pipewright could not open the conversation: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Questions and SQL of every saved conversation; a question reopens its conversation, SQL can run again. */
+  async searchHistory(): Promise<{ kind: 'question' | 'sql'; text: string; conversationId: string; connectionId: string } | undefined> {
+    const entries = await this.conversation.history('');
+    if (!entries.length) {
+      void vscode.window.showInformationMessage('Pipewright: the history is empty. Ask a question or run SQL first.');
+      return undefined;
+    }
+    const label = (id: string) => this.hub.views().find((c) => c.id === id)?.label ?? id;
+    const picked = await vscode.window.showQuickPick(entries.map((e) => ({
+      label: `${e.kind === 'sql' ? '$(database)' : '$(comment)'} ${e.text.replace(/\s+/g, ' ').slice(0, 200)}`,
+      description: `${label(e.connectionId)} · ${e.conversationTitle}`,
+      entry: e,
+    })), { title: 'Pipewright: Search History', placeHolder: 'Search questions and SQL', matchOnDescription: true });
+    return picked?.entry;
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
 // database drivers stay unloaded until the panel or a command needs them.
 export { runAsk } from '../core/agents/askAgent';
 export { runUserSql } from '../core/agents/userSqlRun';
+export { ConversationStore } from '../core/conversations/conversationStore';
 export { statementAt, statementRanges, StatementSplitError } from '../core/sql/statementRanges';
 export { catalogCachePath, linkSchema, refreshCatalog } from '../core/catalog/schemaContext';
 export { connectionSecretKey, parseConnectionConfigs, snowflakeSecretKind } from '../core/connectors/connectionConfig';

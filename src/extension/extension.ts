@@ -38,6 +38,31 @@ export function activate(context: vscode.ExtensionContext): void {
     if (text?.trim()) await chat.ask(text.trim());
   });
 
+  command('pipewright.newConversation', () => chat.newConversation());
+  command('pipewright.switchConversation', () => chat.switchConversation());
+  command('pipewright.deleteConversation', () => chat.deleteConversation());
+  command('pipewright.searchHistory', async () => {
+    const entry = await chat.searchHistory();
+    if (!entry) return;
+    if (entry.kind === 'question') return chat.openConversation(entry.conversationId);
+    const connection = hub.views().find((c) => c.id === entry.connectionId);
+    const choice = await vscode.window.showQuickPick([
+      { label: `$(play) Run it again on ${connection?.label ?? entry.connectionId}`, action: 'run' as const },
+      { label: '$(comment-discussion) Open its conversation', action: 'open' as const },
+      { label: '$(go-to-file) Open it in an editor', action: 'edit' as const },
+    ], { title: 'Pipewright: this SQL…' });
+    if (choice?.action === 'open') return chat.openConversation(entry.conversationId);
+    if (choice?.action === 'edit') {
+      const document = await vscode.workspace.openTextDocument({ language: 'sql', content: entry.text });
+      return vscode.window.showTextDocument(document, { preview: false });
+    }
+    if (choice?.action === 'run') {
+      if (!connection) return vscode.window.showWarningMessage(`Pipewright: the connection "${entry.connectionId}" no longer exists; open the SQL in an editor and choose another.`);
+      // The same path as a CodeLens: the same policy gate, approval cards and audit.
+      return chat.runSql('Run SQL again from the history', [entry.text], connection.id);
+    }
+  });
+
   command('pipewright.stop', () => {
     const stopped = chat.stopAll();
     if (!stopped) void vscode.window.showInformationMessage('Pipewright: nothing is running.');

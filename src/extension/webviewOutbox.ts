@@ -54,8 +54,8 @@ export class WebviewOutbox {
   post(message: ToWebview): void {
     if (message.type === 'runAttach' || message.type === 'runEvent' || message.type === 'runRejected') this.journal(message);
     else if (!this.ready) {
-      // Only the latest state matters.
-      if (message.type === 'state') this.queued = this.queued.filter((m) => m.type !== 'state');
+      // Only the latest state and the latest conversation matter.
+      if (message.type === 'state' || message.type === 'conversation') this.queued = this.queued.filter((m) => m.type !== message.type);
       this.queued.push(message);
       return;
     }
@@ -67,6 +67,11 @@ export class WebviewOutbox {
     const journal = this.journals.get(requestId);
     if (!journal) return;
     journal.messages = journal.messages.filter((m) => !(m.type === 'runEvent' && m.event.type === 'approval.requested' && m.event.request.approvalId === approvalId));
+  }
+
+  /** The run is kept elsewhere now (a saved conversation turn): a replay must not show it twice. */
+  forget(requestId: string): void {
+    if (this.journals.get(requestId)?.ended) this.journals.delete(requestId);
   }
 
   /** Open approval cards of a run, as the journal holds them (for tests and the host's notice). */

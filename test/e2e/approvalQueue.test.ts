@@ -89,4 +89,23 @@ describe('Approval cards survive a panel that is not ready', () => {
     assert.equal(await run.locator('[data-testid="run-usage"]').innerText(), 'Tokens: 2,500 prompt · 38 completion');
     await vscode.page.screenshot({ path: join(OUT, '31-approval-after-reload-answered.png') });
   });
+
+  test('the conversation survives a window reload, and Search History finds its question', async () => {
+    await runCommand(vscode.page, 'Developer: Reload Window');
+    await vscode.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    const icon = vscode.page.locator('.activitybar .action-item a[aria-label^="Pipewright"]');
+    await icon.waitFor({ timeout: 60_000 });
+    if (!(await vscode.panel.locator('[data-testid="transcript"]').isVisible().catch(() => false))) await icon.click();
+    const saved = vscode.panel.locator('[data-testid="run"][data-saved="true"]');
+    await saved.first().waitFor({ timeout: 60_000 });
+    assert.match(await saved.first().locator('.question').innerText(), /how many orders are there\?/);
+    assert.match(await saved.first().locator('[data-testid="answer"]').innerText(), /Counted the orders/);
+    assert.ok((await saved.first().locator('[data-testid="result-grid"] tbody tr').count()) > 0, 'the result preview is kept');
+    await vscode.page.screenshot({ path: join(OUT, '32-conversation-after-reload.png') });
+
+    await runCommand(vscode.page, 'Pipewright: Search History');
+    const rows = vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await waitFor(async () => (await rows.allInnerTexts()).some((t) => /how many orders are there/.test(t)) && (await rows.allInnerTexts()).some((t) => /SELECT order_id, status FROM orders/.test(t)), 15_000, () => 'the history does not list the question and its SQL');
+    await vscode.page.keyboard.press('Escape');
+  });
 });

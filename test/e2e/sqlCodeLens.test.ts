@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
-import { readPipewrightLog, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 
@@ -17,6 +17,8 @@ SELECT status, count(*) AS orders FROM orders GROUP BY status ORDER BY status;
 SELECT 'a;b' AS not_two_statements;
 `;
 const CLEANUP_SQL = 'DROP TABLE scratch;\n';
+// Longer than the 300 characters the audit view used to cut statements at.
+const LONG_SQL = `SELECT ${Array.from({ length: 30 }, (_, i) => `order_id + ${i} AS order_plus_${i}`).join(', ')} FROM orders WHERE status <> 'the last words of a long statement' LIMIT 3`;
 
 describe('Run SQL from a CodeLens in a real VS Code', () => {
   let vscode: CodeServer;
@@ -32,7 +34,7 @@ describe('Run SQL from a CodeLens in a real VS Code', () => {
     c.disconnectSync();
     seed.closeSync();
     vscode = await startCodeServer({
-      workspaceFiles: { 'report.sql': REPORT_SQL, 'cleanup.sql': CLEANUP_SQL },
+      workspaceFiles: { 'report.sql': REPORT_SQL, 'cleanup.sql': CLEANUP_SQL, 'long.sql': `${LONG_SQL};\n` },
       settings: { 'pipewright.connections': [{ id: 'scratch', kind: 'duckdb', label: 'Scratch', path: scratchFile, environment: 'staging', readOnly: false }] },
     });
   });
@@ -115,5 +117,36 @@ describe('Run SQL from a CodeLens in a real VS Code', () => {
     await card.locator('[data-testid="approval-reject"]').click();
     await run.locator('[data-testid="run-status"][data-status="failed"]').waitFor({ timeout: 30_000 });
     assert.match(await run.locator('[data-testid="run-status"]').innerText(), /rejected/);
+  });
+
+  test('Run SQL Statement from the palette runs the statement under the cursor; Show Audit Log shows it whole, in one read-only view', async () => {
+    await openFile('long.sql');
+    await vscode.page.locator('.editor-instance .view-lines').click();
+    await runCommand(vscode.page, 'Pipewright: Run SQL Statement');
+    await pickConnection('Sample warehouse');
+    const run = vscode.panel.locator('[data-testid="run"]').last();
+    await run.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 60_000 });
+    assert.equal(await run.locator('[data-testid="result-grid"] tbody tr').count(), 3);
+
+    const previewText = async () => (await Promise.all(vscode.page.frames().map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')))).join('\n');
+    for (let i = 0; i < 2; i++) {
+      await runCommand(vscode.page, 'Pipewright: Show Audit Log');
+      await waitFor(async () => /hash chain of all \d+ lines verifies[\s\S]*the last words of a long statement/.test(await previewText()), 30_000, () => 'the audit log view does not show the whole statement');
+    }
+    // One view however often it is opened, and nothing to save when the window closes.
+    assert.equal(await vscode.page.locator('.tabs-container .tab', { hasText: 'audit log' }).count(), 1);
+    assert.equal(await vscode.page.locator('.tabs-container .tab.dirty').count(), 0);
+    await vscode.page.screenshot({ path: join(OUT, '22-audit-log-full-sql.png') });
+  });
+
+  test('Open Sample Warehouse chooses the sample in the panel', async () => {
+    const select = vscode.panel.locator('[data-testid="connection-select"]');
+    await select.click();
+    await vscode.panel.locator('[data-testid="connection-select"] li', { hasText: 'Scratch' }).first().click();
+    await waitFor(async () => (await vscode.panel.locator('[data-testid="env-badge"]').innerText()) === 'STAGING', 10_000, () => 'Scratch was not chosen');
+    await runCommand(vscode.page, 'Pipewright: Open Sample Warehouse');
+    await waitFor(async () => (await vscode.panel.locator('[data-testid="env-badge"]').innerText()) === 'DEV', 30_000, () => 'the panel did not switch to the sample warehouse');
+    const row = vscode.page.locator('.pane-body .monaco-list-row[aria-label^="Sample warehouse"]').first();
+    await waitFor(async () => (await row.getAttribute('aria-selected')) === 'true', 15_000, () => 'the sample is not selected under Connections');
   });
 });

@@ -6,35 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { ResultPreviewSchema, TokenUsageSchema, type ResultPreview } from '../observability/events';
+import type { ResultPreview } from '../observability/events';
 import { redact } from '../observability/redact';
+import { ConversationSchema, type Conversation, type StoredTurn } from './conversationTypes';
 
-export const StoredTurnSchema = z.object({
-  /** 'ask': a question to the model; 'sql': the user's own SQL run from an editor. */
-  kind: z.enum(['ask', 'sql']),
-  question: z.string(),
-  at: z.number(),
-  status: z.enum(['completed', 'stopped', 'failed']),
-  answer: z.string().optional(),
-  sql: z.string().optional(),
-  result: ResultPreviewSchema.optional(),
-  error: z.string().optional(),
-  usage: TokenUsageSchema.optional(),
-});
-export type StoredTurn = z.infer<typeof StoredTurnSchema>;
-
-export const ConversationSchema = z.object({
-  version: z.literal(1),
-  id: z.string().regex(/^[0-9a-f-]{36}$/),
-  title: z.string(),
-  /** The connection the conversation is about: switching to it chooses that connection. */
-  connectionId: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  turns: z.array(StoredTurnSchema),
-});
-export type Conversation = z.infer<typeof ConversationSchema>;
+export { ConversationSchema, StoredTurnSchema, type Conversation, type StoredTurn } from './conversationTypes';
 
 export interface ConversationSummary {
   id: string;

@@ -2,6 +2,7 @@
 // both sides. Runs are addressed by a request id the webview chooses: events stream back under
 // it, and `cancel` names it.
 import { z } from 'zod';
+import { StoredTurnSchema } from '../conversations/conversationTypes';
 import { ConnectionSummarySchema, RunEventSchema } from '../observability/events';
 
 const requestId = z.string().min(1).max(100);
@@ -13,7 +14,7 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('newConversation') }),
   // The connection chosen in the panel: questions asked from the palette go to it.
   z.object({ type: z.literal('connectionSelected'), connectionId: z.string().min(1).max(500) }),
-  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
+  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse', 'searchHistory', 'switchConversation']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: z.string().min(1).max(100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
   z.object({ type: z.literal('approval'), requestId, approvalId: z.string().min(1).max(100), decision: z.enum(['once', 'session', 'reject']), typed: z.string().max(5000).optional() }),
@@ -49,6 +50,8 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.string().optional() }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
+  // The conversation to show (on load, after New chat, a switch or a reload): its saved turns.
+  z.object({ type: z.literal('conversation'), id: z.string(), title: z.string(), turns: z.array(StoredTurnSchema) }),
   // Choose this connection in the panel (e.g. after "Open Sample Warehouse").
   z.object({ type: z.literal('selectConnection'), connectionId: z.string() }),
 ]);
