@@ -5,6 +5,8 @@ import type { ConnectionView } from '../core/protocol/webviewMessages';
 import type { ConnectionHub } from './connectionHub';
 
 const STATE_KEY = 'pipewright.sqlFileConnections';
+/** Files remembered; the oldest choices are forgotten beyond it. */
+const MAX_FILES = 500;
 
 export class SqlFileConnections implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -32,8 +34,10 @@ export class SqlFileConnections implements vscode.Disposable {
     }));
     const picked = await vscode.window.showQuickPick(items, { title: 'Pipewright: run this SQL file on…', placeHolder: 'Choose a connection (remembered for this file)', ignoreFocusOut: true });
     if (!picked) return undefined;
-    const all = { ...this.state.get<Record<string, string>>(STATE_KEY, {}), [uri.toString()]: picked.connection.id };
-    await this.state.update(STATE_KEY, all);
+    // Re-inserted last, so the object's key order is the order of the choices.
+    const { [uri.toString()]: _previous, ...others } = this.state.get<Record<string, string>>(STATE_KEY, {});
+    const entries = [...Object.entries(others), [uri.toString(), picked.connection.id] as const].slice(-MAX_FILES);
+    await this.state.update(STATE_KEY, Object.fromEntries(entries));
     this.changed.fire(uri);
     return picked.connection;
   }

@@ -18,11 +18,14 @@ export class StatementSplitError extends Error {
   override name = 'StatementSplitError';
 }
 
+/** Larger documents are not split as a whole (the CodeLens would re-read them on every edit). */
+const MAX_SPLIT_CHARS = 2_000_000;
 /** Above this many semicolons a Snowflake document is not split (each one costs a parse). */
 const MAX_SNOWFLAKE_SEMICOLONS = 400;
 
 export async function statementRanges(dialect: SqlDialect, text: string): Promise<StatementRange[]> {
   if (!text.trim()) return [];
+  if (text.length > MAX_SPLIT_CHARS) throw new StatementSplitError(`This document is larger than ${(MAX_SPLIT_CHARS / 1e6).toFixed(0)} million characters: select the statement to run.`);
   return dialect === 'snowflake' ? snowflakeRanges(text) : postgresLexerRanges(text);
 }
 
