@@ -326,7 +326,7 @@ describe('runAsk with the OpenAI-compatible provider and DuckDB', () => {
     const [request] = ofType(events, 'approval.requested');
     assert.equal(request.request.title, 'Large read');
     assert.ok((request.request.estimate?.rows ?? 0) > 1e9, JSON.stringify(request.request.estimate));
-    assert.match(request.request.reasons.join(' '), /planner estimates/);
+    assert.match(request.request.reasons.join(' '), /planner expects to read/);
     assert.equal(ofType(events, 'tool.decision')[0].allowed, false);
     assert.match(toolMessages(requests[1])[0].content ?? '', /Refused by Pipewright's policy: The user rejected it/);
   });
