@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { ToWebview } from '../src/core/protocol/webviewMessages';
 import { el } from './dom';
 import { RunView } from './runView';
+import { restoreTurn } from './conversations';
 import styles from './styles.css';
 import { onMessage, send } from './vscodeApi';
 
@@ -131,6 +132,20 @@ function ask(question: string): void {
   send({ type: 'ask', requestId, question: text, connectionId: selectedId || 'sample' });
 }
 
+/** A run the host started (palette, SQL file) or one this panel started before it reloaded. */
+function attachRun(requestId: string, question: string): void {
+  if (runs.has(requestId)) return;
+  const view = new RunView(question, requestId);
+  empty.remove();
+  transcript.append(view.root);
+  runs.set(requestId, view);
+  if (!active) {
+    active = { requestId, view };
+    setRunning(true);
+  }
+  scrollToEnd(true);
+}
+
 /** Follow the run as it grows, unless the user scrolled up to read something. */
 function nearEnd(): boolean {
   const scroller = document.scrollingElement ?? document.documentElement;
@@ -157,6 +172,7 @@ stopButton.addEventListener('click', () => {
 connectionSelect.addEventListener('change', () => {
   selectedId = connectionSelect.value;
   updateBadge();
+  if (selectedId) send({ type: 'connectionSelected', connectionId: selectedId });
 });
 input.addEventListener('keydown', (event: KeyboardEvent) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -173,6 +189,27 @@ onMessage((message) => {
     case 'prefill':
       input.value = message.question;
       if (message.submit) ask(message.question);
+      break;
+    case 'conversation': {
+      // The saved turns, then whatever is still running (it belongs to this conversation).
+      const running = active;
+      runs.clear();
+      const views = message.turns.map(restoreTurn);
+      const nodes = [...views.map((v) => v.root), ...(running ? [running.view.root] : [])];
+      transcript.replaceChildren(...(nodes.length ? nodes : [empty]));
+      if (running) runs.set(running.requestId, running.view);
+      scrollToEnd(true);
+      break;
+    }
+    case 'selectConnection':
+      if (state?.connections.some((c) => c.id === message.connectionId)) {
+        selectedId = message.connectionId;
+        connectionSelect.value = selectedId;
+        updateBadge();
+      }
+      break;
+    case 'runAttach':
+      attachRun(message.requestId, message.question);
       break;
     case 'runEvent': {
       const view = runs.get(message.requestId);

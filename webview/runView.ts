@@ -120,6 +120,7 @@ export class RunView {
       }
       case 'run.finished':
         this.finish(event.status, event.status === 'completed' ? `Done in ${formatMs(event.durationMs)}` : event.status === 'stopped' ? `Stopped after ${formatMs(event.durationMs)}.` : `Failed: ${event.error ?? 'unknown error'}`, event.hint);
+        if (event.usage) this.status.append(el('div', { class: 'muted usage', testid: 'run-usage', text: `Tokens: ${event.usage.inputTokens.toLocaleString()} prompt · ${event.usage.outputTokens.toLocaleString()} completion` }));
         break;
       default:
         break;

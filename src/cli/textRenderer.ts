@@ -70,6 +70,7 @@ export function createTextRenderer(write: TerminalWriter): (event: RunEvent) => 
         if (event.status === 'stopped') write(tt`\n${red('Stopped.')} ${dim(`after ${event.durationMs} ms`)}\n`);
         else if (event.status === 'failed') write(tt`\n${red('Failed:')} ${lines(event.error ?? '')}${event.hint ? tt`\n${lines(event.hint)}` : ''}\n`);
         else write(dim(tt`\nDone in ${event.durationMs} ms.\n`));
+        if (event.usage) write(dim(tt`Tokens: ${event.usage.inputTokens.toLocaleString('en-US')} prompt, ${event.usage.outputTokens.toLocaleString('en-US')} completion.\n`));
         break;
       default:
         break;

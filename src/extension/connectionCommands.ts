@@ -11,6 +11,8 @@ type Environment = ConnectionConfig['environment'];
 
 export function registerConnectionCommands(context: vscode.ExtensionContext, hub: ConnectionHub, log: vscode.LogOutputChannel): void {
   const register = (id: string, run: (...args: any[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  // Toasts name a connection as the user named it, not by its id.
+  const labelOf = (id: string) => hub.views().find((c) => c.id === id)?.label ?? id;
   const pick = async (node: ConnectionNode | undefined, verb: string, includeSample = false): Promise<string | undefined> => {
     if (node?.type === 'connection') return node.connection.id;
     const items = hub.views().filter((c) => includeSample || c.id !== 'sample').map((c) => ({ label: c.label, description: `${c.dialect} · ${c.environment.toUpperCase()}`, id: c.id }));
@@ -30,13 +32,13 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
     await hub.forget(id);
     try {
       const started = Date.now();
-      const opened = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pipewright: connecting to ${id}…` }, () => hub.open(id));
+      const opened = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pipewright: connecting to ${labelOf(id)}…` }, () => hub.open(id));
       const tables = hub.views().find((c) => c.id === id)?.tables?.length ?? 0;
       void vscode.window.showInformationMessage(`Pipewright: connected to ${opened.summary.label} in ${Date.now() - started} ms (${tables}${tables === 200 ? '+' : ''} tables).${opened.transport ? ` ${opened.transport}.` : ''}`);
       return true;
     } catch (error) {
       const hint = (error as { hint?: string }).hint;
-      const message = `Pipewright could not connect to ${id}: ${error instanceof Error ? error.message : String(error)}${hint ? ` ${hint}` : ''}`;
+      const message = `Pipewright could not connect to ${labelOf(id)}: ${error instanceof Error ? error.message : String(error)}${hint ? ` ${hint}` : ''}`;
       log.warn(message);
       const choice = await vscode.window.showErrorMessage(message, 'Edit Connection');
       if (choice) await vscode.commands.executeCommand('pipewright.editConnection', id);
@@ -197,14 +199,14 @@ export function registerConnectionCommands(context: vscode.ExtensionContext, hub
     if (!id) return;
     try {
       const stats = await hub.syncCatalog(id, { interactive: true });
-      void vscode.window.showInformationMessage(`Pipewright: catalog of ${id} synced (${stats.mode}): ${stats.tables.toLocaleString()} tables, ${stats.columns.toLocaleString()} columns in ${(stats.ms / 1000).toFixed(1)} s.`);
+      void vscode.window.showInformationMessage(`Pipewright: catalog of ${labelOf(id)} synced (${stats.mode}): ${stats.tables.toLocaleString()} tables, ${stats.columns.toLocaleString()} columns in ${(stats.ms / 1000).toFixed(1)} s.`);
     } catch (error) {
       if ((error as Error).name === 'QueryCancelledError') {
-        void vscode.window.showInformationMessage(`Pipewright: catalog sync of ${id} stopped; the cached catalog is unchanged.`);
+        void vscode.window.showInformationMessage(`Pipewright: catalog sync of ${labelOf(id)} stopped; the cached catalog is unchanged.`);
         return;
       }
       const hint = (error as { hint?: string }).hint;
-      void vscode.window.showErrorMessage(`Pipewright could not sync the catalog of ${id}: ${error instanceof Error ? error.message : String(error)}${hint ? ` ${hint}` : ''}`);
+      void vscode.window.showErrorMessage(`Pipewright could not sync the catalog of ${labelOf(id)}: ${error instanceof Error ? error.message : String(error)}${hint ? ` ${hint}` : ''}`);
     }
   });
 

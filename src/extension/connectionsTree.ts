@@ -48,6 +48,13 @@ export class ConnectionsTree implements vscode.TreeDataProvider<ConnectionNode>,
     return item;
   }
 
+  /** Lets the tree reveal a connection ("Open Sample Warehouse"): connections are roots. */
+  getParent(node: ConnectionNode): ConnectionNode | undefined {
+    if (node.type !== 'table') return undefined;
+    const connection = this.hub.views().find((c) => c.id === node.connectionId);
+    return connection ? { type: 'connection', connection } : undefined;
+  }
+
   async getChildren(node?: ConnectionNode): Promise<ConnectionNode[]> {
     if (!node) return this.hub.views().map((connection) => ({ type: 'connection', connection }));
     if (node.type !== 'connection') return [];

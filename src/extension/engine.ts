@@ -2,6 +2,9 @@
 // on first use: activation only registers views and commands, so zod, the openai client and the
 // database drivers stay unloaded until the panel or a command needs them.
 export { runAsk } from '../core/agents/askAgent';
+export { runUserSql } from '../core/agents/userSqlRun';
+export { ConversationStore } from '../core/conversations/conversationStore';
+export { statementAt, statementRanges, StatementSplitError } from '../core/sql/statementRanges';
 export { catalogCachePath, linkSchema, refreshCatalog } from '../core/catalog/schemaContext';
 export { connectionSecretKey, parseConnectionConfigs, snowflakeSecretKind } from '../core/connectors/connectionConfig';
 export { openConfigured, openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';

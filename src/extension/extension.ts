@@ -1,11 +1,12 @@
 // Activation: register the chat view and the commands, nothing heavier. Database drivers and
 // the sample warehouse load on first use.
 import * as vscode from 'vscode';
+import { AUDIT_SCHEME, AuditLogDocument } from './auditLogDocument';
 import { ChatViewProvider } from './chatViewProvider';
 import { registerConnectionCommands } from './connectionCommands';
 import { ConnectionHub } from './connectionHub';
 import { ConnectionsTree } from './connectionsTree';
-import { loadEngine } from './loadEngine';
+import { registerSqlCommands } from './sqlCodeLens';
 import { apiKeySecretName, modelConfig } from './modelSettings';
 import { hostOf } from '../core/llm/origin';
 
@@ -21,13 +22,14 @@ export function activate(context: vscode.ExtensionContext): void {
   // Every statement the hub sends (table lists, catalog sync) is audited in the workspace's log.
   hub.audit = { append: async (type, data) => (await chat.auditLog()).append(type, data) };
   const tree = new ConnectionsTree(hub);
+  const treeView = vscode.window.createTreeView('pipewright.connections', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
-    log, hub, chat, tree,
+    log, hub, chat, tree, treeView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.window.createTreeView('pipewright.connections', { treeDataProvider: tree, showCollapseAll: true }),
     hub.onDidChange(() => void chat.refreshState()),
   );
   registerConnectionCommands(context, hub, log);
+  registerSqlCommands(context, hub, chat);
 
   const command = (id: string, run: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
@@ -36,6 +38,31 @@ export function activate(context: vscode.ExtensionContext): void {
       ? question
       : await vscode.window.showInputBox({ title: 'Pipewright: Ask', prompt: 'Ask a question about your data', placeHolder: 'top 5 customers by revenue last quarter', ignoreFocusOut: true });
     if (text?.trim()) await chat.ask(text.trim());
+  });
+
+  command('pipewright.newConversation', () => chat.newConversation());
+  command('pipewright.switchConversation', () => chat.switchConversation());
+  command('pipewright.deleteConversation', () => chat.deleteConversation());
+  command('pipewright.searchHistory', async () => {
+    const entry = await chat.searchHistory();
+    if (!entry) return;
+    if (entry.kind === 'question') return chat.openConversation(entry.conversationId);
+    const connection = hub.views().find((c) => c.id === entry.connectionId);
+    const choice = await vscode.window.showQuickPick([
+      { label: `$(play) Run it again on ${connection?.label ?? entry.connectionId}`, action: 'run' as const },
+      { label: '$(comment-discussion) Open its conversation', action: 'open' as const },
+      { label: '$(go-to-file) Open it in an editor', action: 'edit' as const },
+    ], { title: 'Pipewright: this SQL…' });
+    if (choice?.action === 'open') return chat.openConversation(entry.conversationId);
+    if (choice?.action === 'edit') {
+      const document = await vscode.workspace.openTextDocument({ language: 'sql', content: entry.text });
+      return vscode.window.showTextDocument(document, { preview: false });
+    }
+    if (choice?.action === 'run') {
+      if (!connection) return vscode.window.showWarningMessage(`Pipewright: the connection "${entry.connectionId}" no longer exists; open the SQL in an editor and choose another.`);
+      // The same path as a CodeLens: the same policy gate, approval cards and audit.
+      return chat.runSql('Run SQL again from the history', [entry.text], connection.id);
+    }
   });
 
   command('pipewright.stop', () => {
@@ -74,9 +101,12 @@ export function activate(context: vscode.ExtensionContext): void {
         { location: vscode.ProgressLocation.Notification, title: 'Pipewright: preparing the sample warehouse…' },
         () => hub.open('sample'),
       );
+      // Ready to use: chosen in the panel and shown under Connections.
+      await chat.selectConnection('sample');
       await vscode.commands.executeCommand('pipewright.connections.focus');
-      await chat.refreshState();
-      const tables = hub.views().find((c) => c.id === 'sample')?.tables?.length ?? 0;
+      const sample = hub.views().find((c) => c.id === 'sample');
+      if (sample) await treeView.reveal({ type: 'connection', connection: sample }, { select: true, focus: false, expand: false });
+      const tables = sample?.tables?.length ?? 0;
       void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables, listed under Connections). Ask it a question in the Pipewright panel.`);
     } catch (error) {
       log.error(`Sample warehouse failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -86,18 +116,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command('pipewright.showLog', () => log.show());
 
+  const auditDocument = new AuditLogDocument(() => chat.auditLog());
+  context.subscriptions.push(auditDocument, vscode.workspace.registerTextDocumentContentProvider(AUDIT_SCHEME, auditDocument));
   command('pipewright.showAuditLog', async () => {
     try {
-      const engine = loadEngine();
-      const audit = await chat.auditLog();
-      const [check, tail] = await Promise.all([audit.verify(), engine.readAuditTail(audit.path, 500)]);
-      const problems = [check.firstBroken && `The hash chain is broken at line ${check.firstBroken.line}: ${check.firstBroken.reason}`, check.anchor?.problem, ...(check.restarts ?? []).map((r) => `Line ${r.line}: ${r.reason}`), check.mac?.problem].filter(Boolean);
-      const status = !problems.length
-        ? `The hash chain of all ${check.lines} lines verifies${check.mac?.checked ? ` (${check.mac.checked} MACs checked)` : ''}${check.anchor ? ', and matches its anchor' : ''}.`
-        : `**${problems.join('. ')}** — the log was edited outside Pipewright.`;
-      const content = engine.renderAuditMarkdown(tail, { limit: 500 }).replace('# Pipewright audit log\n', `# Pipewright audit log\n\n${status}\n\nFile: \`${audit.path}\`\n`);
-      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-      await vscode.commands.executeCommand('markdown.showPreview', document.uri).then(undefined, () => vscode.window.showTextDocument(document));
+      await auditDocument.show();
     } catch (error) {
       void vscode.window.showErrorMessage(`Pipewright could not read the audit log: ${error instanceof Error ? error.message : String(error)}`);
     }

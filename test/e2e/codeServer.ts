@@ -1,7 +1,7 @@
 // Starts a real VS Code (code-server) with the Pipewright VSIX installed, in a throwaway home,
 // and drives it with headless Debian Chromium through playwright-core. See
 // ../shared/docs/vscode-e2e.md for the facts this follows.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';

@@ -20,6 +20,8 @@ export interface ScriptedReply {
   status?: number;
   /** Send this raw body instead of a well-formed stream (to test garbage). */
   raw?: string;
+  /** Token counts for the usage chunk (sent only when the request asks for it); default: about 4 characters a token. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
 export interface RecordedRequest {
@@ -28,6 +30,7 @@ export interface RecordedRequest {
   body: {
     model: string;
     stream?: boolean;
+    stream_options?: { include_usage?: boolean };
     messages: { role: string; content: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string }[];
     tools?: { type: string; function: { name: string; description: string; parameters: unknown } }[];
   };
@@ -110,6 +113,14 @@ export async function startScriptedModel(script: Script | ScriptedReply[], optio
       for (const piece of pieces(call.function.arguments, 16)) send({ tool_calls: [{ index: call.index, function: { arguments: piece } }] });
     }
     send({}, finishReason);
+    if (recorded.body.stream_options?.include_usage) {
+      // Like OpenAI: a last chunk with no choices and the whole call's usage.
+      const usage = reply.usage ?? {
+        prompt_tokens: Math.ceil(JSON.stringify(recorded.body.messages).length / 4),
+        completion_tokens: Math.ceil(((reply.text ?? '').length + (reply.thinking ?? '').length + toolCalls.reduce((n, c) => n + c.function.arguments.length, 0)) / 4),
+      };
+      res.write(`data: ${JSON.stringify({ id: `chatcmpl-${index}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
+    }
     res.end('data: [DONE]\n\n');
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCancelledError, type Connector } from '../connectors/connector';
 import { LlmError, type ChatMessage, type LlmProvider } from '../llm/provider';
 import { auditedConnector } from '../observability/auditedConnector';
-import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent } from '../observability/events';
+import { createEmitter, type ConnectionSummary, type ResultPreview, type RunEvent, type TokenUsage } from '../observability/events';
 import { redact, redactDeep } from '../observability/redact';
 import { argsHash, rejectAll, type ApprovalGateway, type ApprovalRequest } from '../policy/approvals';
 import { authorize, DEFAULT_POLICY, PolicySession, type PolicySettings } from '../policy/gate';
@@ -107,16 +107,18 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
     { role: 'user', content: options.question },
   ];
   let lastQuery: { sql: string; result: ResultPreview } | undefined;
+  // Summed over the model calls whose server reported usage.
+  let usage: TokenUsage | undefined;
 
   emit({ type: 'run.started', question: options.question, connection: options.connection, model: options.llm.label });
   const finish = async (status: AskResult['status'], extra: { error?: string; hint?: string; answer?: string } = {}): Promise<AskResult> => {
     let error = extra.error === undefined ? undefined : mask(extra.error);
     try {
-      await audit('run.finished', { status, durationMs: Date.now() - started, ...(error ? { error } : {}) });
+      await audit('run.finished', { status, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(usage ? { usage } : {}) });
     } catch (auditError) {
       error ??= `The audit log could not be written: ${(auditError as Error).message}`;
     }
-    emit({ type: 'run.finished', status, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
+    emit({ type: 'run.finished', status, durationMs: Date.now() - started, ...(error ? { error } : {}), ...(extra.hint ? { hint: extra.hint } : {}), ...(usage ? { usage } : {}) });
     return { runId, status, answer: extra.answer, sql: lastQuery?.sql, result: lastQuery?.result, error };
   };
   try {
@@ -149,6 +151,7 @@ export async function runAsk(options: AskOptions): Promise<AskResult> {
         signal,
         onDelta: (delta) => emit({ type: 'model.delta', step, channel: delta.kind, text: delta.text }),
       });
+      if (response.usage) usage = { inputTokens: (usage?.inputTokens ?? 0) + response.usage.inputTokens, outputTokens: (usage?.outputTokens ?? 0) + response.usage.outputTokens };
       emit({ type: 'model.completed', step, durationMs: Date.now() - modelStarted, toolCalls: response.toolCalls.length, ...(response.usage ? { usage: response.usage } : {}) });
       await audit('model.call', { step, model: options.llm.label, durationMs: Date.now() - modelStarted, toolCalls: response.toolCalls.map((c) => c.name), ...(response.usage ? { usage: response.usage } : {}) });
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });

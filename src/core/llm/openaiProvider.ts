@@ -47,6 +47,8 @@ export class OpenAICompatibleProvider implements LlmProvider {
           messages: request.messages.map(toOpenAIMessage),
           ...(tools.length ? { tools } : {}),
           stream: true,
+          // The server then sends one last chunk with the call's token counts (no choices).
+          stream_options: { include_usage: true },
         },
         { signal: request.signal },
       );

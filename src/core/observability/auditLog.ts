@@ -533,7 +533,7 @@ const SQL_LIMIT = 300;
 const VALUE_LIMIT = 200;
 
 /** Markdown for "Pipewright: Show Audit Log", newest last. Every value from the log is escaped. */
-export function renderAuditMarkdown(records: AuditRecord[] | string, options: { limit?: number } = {}): string {
+export function renderAuditMarkdown(records: AuditRecord[] | string, options: { limit?: number; /** Show every statement whole (the editor's view), not cut at SQL_LIMIT. */ fullSql?: boolean } = {}): string {
   const all = typeof records === 'string' ? parseRecords(records) : records;
   const limit = options.limit ?? 200;
   const shown = limit > 0 ? all.slice(-limit) : [];
@@ -551,7 +551,7 @@ export function renderAuditMarkdown(records: AuditRecord[] | string, options: { 
     const fields = keyFields(data);
     const details = fields.length ? fields.map(([label, v]) => `${label}: ${escapeText(v)}`).join(' · ') : escapeText(data);
     out.push(`- **${escapeText(record.seq)}** · ${escapeText(time)} · **${escapeText(record.type)}**${details ? ` · ${details}` : ''}`);
-    if (typeof data.sql === 'string' && data.sql.trim()) out.push(fencedSql(data.sql));
+    if (typeof data.sql === 'string' && data.sql.trim()) out.push(fencedSql(data.sql, options.fullSql ? Infinity : SQL_LIMIT));
   }
   return `${out.join('\n')}\n`;
 }
@@ -600,8 +600,8 @@ function escapeText(value: unknown): string {
 }
 
 /** SQL in a fenced block inside the list item; the fence is longer than any backtick run inside. */
-function fencedSql(sql: string): string {
-  const text = truncate(sql.replace(/\r\n?/g, '\n').trim(), SQL_LIMIT);
+function fencedSql(sql: string, limit: number): string {
+  const text = truncate(sql.replace(/\r\n?/g, '\n').trim(), limit);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return [`${fence}sql`, ...text.split('\n'), fence].map((line) => `  ${line}`).join('\n');

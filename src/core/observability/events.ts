@@ -56,6 +56,10 @@ export const ApprovalRequestSchema = z.object({
   allowSession: z.boolean(),
 });
 
+/** Tokens the model server counted: for one model call, or summed over a run's calls. */
+export const TokenUsageSchema = z.object({ inputTokens: z.int().check(z.nonnegative()), outputTokens: z.int().check(z.nonnegative()) });
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
 const base = { runId: z.string(), seq: z.int().check(z.nonnegative()), at: z.number() };
 
 export const RunEventSchema = z.discriminatedUnion('type', [
@@ -67,7 +71,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     step: z.int(),
     durationMs: z.number(),
     toolCalls: z.int(),
-    usage: z.optional(z.object({ inputTokens: z.number(), outputTokens: z.number() })),
+    usage: z.optional(TokenUsageSchema),
   }),
   z.object({
     ...base,
@@ -119,6 +123,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     durationMs: z.number(),
     error: z.optional(z.string()),
     hint: z.optional(z.string()),
+    /** Summed over the run's model calls that reported usage; absent when none did. */
+    usage: z.optional(TokenUsageSchema),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;

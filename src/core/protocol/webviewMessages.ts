@@ -3,6 +3,7 @@
 // it, and `cancel` names it.
 // zod/mini: the webview bundles this file, and the functional API tree-shakes.
 import * as z from 'zod/mini';
+import { StoredTurnSchema } from '../conversations/conversationTypes';
 import { ColumnSchema, ConnectionSummarySchema, ResultPreviewSchema, RunEventSchema } from '../observability/events';
 
 /** A string of length min..max. */
@@ -16,7 +17,9 @@ export const ToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ask'), requestId, question: text(1, 20_000), connectionId: text(1, 500) }),
   z.object({ type: z.literal('cancel'), requestId }),
   z.object({ type: z.literal('newConversation') }),
-  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse']) }),
+  // The connection chosen in the panel: questions asked from the palette go to it.
+  z.object({ type: z.literal('connectionSelected'), connectionId: text(1, 500) }),
+  z.object({ type: z.literal('action'), action: z.enum(['setApiKey', 'openModelSettings', 'openSampleWarehouse', 'searchHistory', 'switchConversation']) }),
   z.object({ type: z.literal('sql'), action: z.enum(['openInEditor', 'copy']), sql: text(1, 100_000) }),
   // The user's answer to an approval card; the host checks it against the request it holds.
   z.object({ type: z.literal('approval'), requestId, approvalId: text(1, 100), decision: z.enum(['once', 'session', 'reject']), typed: z.optional(text(0, 5000)) }),
@@ -51,8 +54,15 @@ export const ToWebviewSchema = z.discriminatedUnion('type', [
     /** Restricted Mode: no tools run; the panel says so instead of offering to ask. */
     restricted: z.optional(z.boolean()),
   }),
+  // A run the host is running (started from the palette, a SQL file, or by this panel before a
+  // reload): the panel shows it, then its events follow under the same request id.
+  z.object({ type: z.literal('runAttach'), requestId, question: z.string() }),
   z.object({ type: z.literal('runEvent'), requestId, event: RunEventSchema }),
   z.object({ type: z.literal('runRejected'), requestId, message: z.string(), hint: z.optional(z.string()) }),
   z.object({ type: z.literal('prefill'), question: z.string(), submit: z.boolean() }),
+  // The conversation to show (on load, after New chat, a switch or a reload): its saved turns.
+  z.object({ type: z.literal('conversation'), id: z.string(), title: z.string(), turns: z.array(StoredTurnSchema) }),
+  // Choose this connection in the panel (e.g. after "Open Sample Warehouse").
+  z.object({ type: z.literal('selectConnection'), connectionId: z.string() }),
 ]);
 export type ToWebview = z.infer<typeof ToWebviewSchema>;
