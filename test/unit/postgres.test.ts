@@ -73,7 +73,7 @@ describe('PostgresConnector on a real PostgreSQL', () => {
     assert.equal(row[0], 42);
     assert.equal(row[1], '9007199254740993'); // beyond 2^53: kept exact as text
     assert.equal(row[2], 12);
-    assert.equal(row[3], 12.5); // a double holds it digit for digit: a number (postgresValues.test.ts has the edges)
+    assert.equal(row[3], '12.50'); // numeric is exact decimal text with its scale (postgresValues.test.ts has the edges)
     assert.equal(row[5], true);
     assert.deepEqual(row[8], { k: [1, 2] });
     assert.equal(row[9], '\\xdeadbeef');

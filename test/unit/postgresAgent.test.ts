@@ -59,8 +59,8 @@ describe('the agent on PostgreSQL through the CLI', () => {
     const expected = (await server.sql('SELECT region, sum(arr) AS arr FROM crm.accounts GROUP BY region ORDER BY arr DESC LIMIT 1')).rows[0];
     const answer = events.find((e) => e.type === 'answer');
     assert.ok(answer?.type === 'answer');
-    // numeric 16500.00 reaches the model as the number 16500 (a double holds it exactly).
-    assert.equal(answer.text, `Top region: ${expected.region} with ${Number(expected.arr)}.`);
+    // numeric reaches the model as the server's exact decimal text.
+    assert.equal(answer.text, `Top region: ${expected.region} with ${expected.arr}.`);
     assert.equal(Number((await server.sql('SELECT count(*) AS n FROM crm.accounts')).rows[0].n), 30);
     // The default sslmode=prefer, on a test server without TLS: the CLI says what it used.
     assert.match(result.stderr, /^pipewright: connection: no TLS: the server does not offer it \(sslmode=prefer\)$/m);

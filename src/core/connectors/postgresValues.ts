@@ -51,7 +51,9 @@ function exactNumber(text: string): number | undefined {
   return isSafeNumber(text) ? Number(text) : undefined;
 }
 
-const asNumeric: Convert = (text) => exactNumber(text) ?? text;
+// NUMERIC is exact decimal text as the server prints it (its scale kept: 12.50, NaN, Infinity), in
+// every dialect: a double would drop the scale, and beyond 15 digits the value.
+const asNumeric: Convert = (text) => text;
 const asBool: Convert = (text) => text === 't';
 // The session asks for hex (bytea_output); a query that switched it to escape with set_config is decoded by pg's own parser.
 const parseBytea = pg.types.getTypeParser(OID.bytea, 'text') as (text: string) => Buffer;
