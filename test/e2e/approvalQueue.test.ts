@@ -4,12 +4,12 @@
 // finishes the run (before, it was dropped and the run waited until Stop). The run's token usage
 // is shown when it ends.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test as nodeTest } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
 import { EXTENSION_ID } from '../../scripts/codeServer';
-import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { runCommand, startCodeServer, waitFor, type CodeServer, testWithEvidence } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 // A plain scan: the planner's estimate (thousands of rows) is above the limit set below.
@@ -43,18 +43,7 @@ describe('Approval cards survive a panel that is not ready', () => {
     await model?.close();
   });
 
-  function test(name: string, body: () => Promise<void>): void {
-    nodeTest(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-        await vscode.page.screenshot({ path: join(OUT, `failed-queue-${slug}.png`) }).catch(() => undefined);
-        writeFileSync(join(OUT, `failed-queue-${slug}.log`), readPipewrightLog(vscode.userDataDir));
-        throw error;
-      }
-    });
-  }
+  const test = testWithEvidence(OUT, 'queue-', () => vscode);
 
   test('Ask from the palette with the panel never opened: the card appears when the panel opens, and again after the panel reloads', async () => {
     await vscode.page.locator('.activitybar .action-item a[aria-label^="Pipewright"]').waitFor({ timeout: 60_000 });

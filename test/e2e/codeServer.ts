@@ -4,6 +4,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test as nodeTest } from 'node:test';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { EXTENSION_ID, launchCodeServer, waitFor } from '../../scripts/codeServer';
 
@@ -136,4 +137,33 @@ export async function askInPanel(cs: CodeServer, question: string, status = 'com
   const run = cs.panel.locator('[data-testid="run"]').last();
   await run.locator(`[data-testid="run-status"][data-status="${status}"]`).waitFor({ timeout: 60_000 });
   return run;
+}
+
+/**
+ * node:test's `test`, keeping a screenshot and the Pipewright log of a failing test in `out`
+ * (`prefix` keeps files of different suites apart; `extraLog` adds what the suite itself saw).
+ */
+export function testWithEvidence(out: string, prefix: string, cs: () => CodeServer, extraLog: () => string = () => '') {
+  return (name: string, body: () => Promise<void>): void => {
+    nodeTest(name, async () => {
+      try {
+        await body();
+      } catch (error) {
+        const slug = `${prefix}${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
+        await cs().page.screenshot({ path: join(out, `failed-${slug}.png`) }).catch(() => undefined);
+        writeFileSync(join(out, `failed-${slug}.log`), `${readPipewrightLog(cs().userDataDir)}${extraLog()}`);
+        throw error;
+      }
+    });
+  };
+}
+
+/** A new DuckDB file holding what `statements` create (a writable scratch warehouse for a test). */
+export async function createDuckDbFile(path: string, statements: string[]): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  for (const sql of statements) await connection.run(sql);
+  connection.disconnectSync();
+  instance.closeSync();
 }

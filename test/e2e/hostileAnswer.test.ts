@@ -4,13 +4,13 @@
 // receive nothing; links show their real target and open only after a confirmation naming it;
 // bidi overrides show as codes in the answer, the tool card, the grid and the final SQL.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test as nodeTest } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
-import { askInPanel, openPanelWithKey, readPipewrightLog, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { askInPanel, openPanelWithKey, startCodeServer, waitFor, type CodeServer, testWithEvidence } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const RLO = '\u202E';
@@ -82,18 +82,7 @@ describe('a hostile answer in a real VS Code', () => {
     await new Promise((resolve) => trap?.server.close(resolve));
   });
 
-  function test(name: string, body: () => Promise<void>): void {
-    nodeTest(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-        await vscode.page.screenshot({ path: join(OUT, `failed-${slug}.png`) }).catch(() => undefined);
-        writeFileSync(join(OUT, `failed-${slug}.log`), `${readPipewrightLog(vscode.userDataDir)}\ntrap: ${trap.paths.join('\n')}`);
-        throw error;
-      }
-    });
-  }
+  const test = testWithEvidence(OUT, '', () => vscode, () => `\ntrap: ${trap.paths.join('\n')}`);
 
   /** A request from the workbench page through code-server's proxy: it reaches the trap, so the trap would see any fetch. */
   async function probe(name: string): Promise<void> {

@@ -2,12 +2,12 @@
 // card is shown above the input box, Stop while it waits says "stopped" (not "refused" as well),
 // and the card keeps the exact SQL with a formatted view only beside it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test as nodeTest } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
-import { openPanelWithKey, readPipewrightLog, startCodeServer, type CodeServer } from './codeServer';
+import { openPanelWithKey, startCodeServer, type CodeServer, createDuckDbFile, testWithEvidence } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const INSERT = "INSERT INTO scratch SELECT n, 'row ' || n FROM range(3) t(n) WHERE n > 0";
@@ -20,12 +20,7 @@ describe('panel friction in a real VS Code', () => {
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const seed = await DuckDBInstance.create(scratchFile);
-    const connection = await seed.connect();
-    await connection.run('CREATE TABLE scratch (n BIGINT, label VARCHAR)');
-    connection.disconnectSync();
-    seed.closeSync();
+    await createDuckDbFile(scratchFile, ['CREATE TABLE scratch (n BIGINT, label VARCHAR)']);
     model = await startScriptedModel((request) => {
       const turns = request.body.messages.filter((m) => m.role === 'tool').length;
       return turns === 0 ? { text: 'Adding rows.', toolCalls: [{ name: 'execute_sql', arguments: { sql: INSERT } }] } : { text: 'Done.' };
@@ -45,18 +40,7 @@ describe('panel friction in a real VS Code', () => {
     rmSync(scratchDir, { recursive: true, force: true });
   });
 
-  function test(name: string, body: () => Promise<void>): void {
-    nodeTest(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-        await vscode.page.screenshot({ path: join(OUT, `failed-${slug}.png`) }).catch(() => undefined);
-        writeFileSync(join(OUT, `failed-${slug}.log`), readPipewrightLog(vscode.userDataDir));
-        throw error;
-      }
-    });
-  }
+  const test = testWithEvidence(OUT, '', () => vscode);
 
   const paneHeight = async (title: string) => {
     const pane = vscode.page.locator('.part.sidebar .pane', { has: vscode.page.locator('.pane-header', { hasText: title }) }).first();

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test as nodeTest } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModelServer';
-import { askInPanel, openPanelWithKey, readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { askInPanel, openPanelWithKey, runCommand, startCodeServer, waitFor, type CodeServer, testWithEvidence } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const PLACEHOLDER = '(nothing pasted yet)\n';
@@ -37,18 +37,7 @@ describe('the result grid in a real VS Code', () => {
     await model?.close();
   });
 
-  function test(name: string, body: () => Promise<void>): void {
-    nodeTest(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-        await vscode.page.screenshot({ path: join(OUT, `failed-${slug}.png`) }).catch(() => undefined);
-        writeFileSync(join(OUT, `failed-${slug}.log`), readPipewrightLog(vscode.userDataDir));
-        throw error;
-      }
-    });
-  }
+  const test = testWithEvidence(OUT, '', () => vscode);
 
   const grid = () => vscode.panel.locator('[data-testid="result-grid"]').last();
   const column = async (index: number) => grid().locator(`tbody tr td:nth-child(${index + 1})`).allInnerTexts();

@@ -3,11 +3,11 @@
 // policy as the model's calls and shows the result grid in the Pipewright panel. A DROP asks for
 // the table's name to be typed. Screenshots go to test-output/e2e/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test as nodeTest } from 'node:test';
-import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { after, before, describe } from 'node:test';
+import { runCommand, startCodeServer, waitFor, type CodeServer, createDuckDbFile, testWithEvidence } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 
@@ -27,12 +27,7 @@ describe('Run SQL from a CodeLens in a real VS Code', () => {
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const seed = await DuckDBInstance.create(scratchFile);
-    const c = await seed.connect();
-    await c.run('CREATE TABLE scratch (n INTEGER)');
-    c.disconnectSync();
-    seed.closeSync();
+    await createDuckDbFile(scratchFile, ['CREATE TABLE scratch (n INTEGER)']);
     vscode = await startCodeServer({
       workspaceFiles: { 'report.sql': REPORT_SQL, 'cleanup.sql': CLEANUP_SQL, 'long.sql': `${LONG_SQL};\n` },
       settings: { 'pipewright.connections': [{ id: 'scratch', kind: 'duckdb', label: 'Scratch', path: scratchFile, environment: 'staging', readOnly: false }] },
@@ -44,18 +39,7 @@ describe('Run SQL from a CodeLens in a real VS Code', () => {
     rmSync(scratchDir, { recursive: true, force: true });
   });
 
-  function test(name: string, body: () => Promise<void>): void {
-    nodeTest(name, async () => {
-      try {
-        await body();
-      } catch (error) {
-        const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-        await vscode.page.screenshot({ path: join(OUT, `failed-sql-${slug}.png`) }).catch(() => undefined);
-        writeFileSync(join(OUT, `failed-sql-${slug}.log`), readPipewrightLog(vscode.userDataDir));
-        throw error;
-      }
-    });
-  }
+  const test = testWithEvidence(OUT, 'sql-', () => vscode);
 
   async function openFile(name: string): Promise<void> {
     const page = vscode.page;
