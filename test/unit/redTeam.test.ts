@@ -105,3 +105,124 @@ describe('red team: PostgreSQL pattern tautologies', () => {
     await assertNeedsConfirm('postgres', sql);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// 3. read_file: credential files are refused by content wherever they are and whatever they are
+//    called. Through the real gate and tool in a real git repository.
+// ---------------------------------------------------------------------------------------------
+
+describe('red team: credential files under ordinary names', () => {
+  const connection: ConnectionSummary = { id: 'red-files', label: 'Red files', dialect: 'duckdb', environment: 'dev' };
+  let root: string;
+  let connector: DuckDBConnector;
+  const savedEnv = { GIT_CONFIG_GLOBAL: process.env.GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM };
+  const put = (path: string, content: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
+
+  /** read_file as the agent makes it; the user approves any card. What the model would receive, or the refusal. */
+  async function readAs(path: string): Promise<{ gate: GateResult; asked: ApprovalRequest[]; model?: string; error?: string }> {
+    const asked: ApprovalRequest[] = [];
+    const gate = await authorize(readFileTool, { path }, {
+      connector, connection, session: new PolicySession(), settings: DEFAULT_POLICY, grants: new Set(['read']), signal: new AbortController().signal, workspaceRoot: root,
+      gateway: { request: async (r) => (asked.push(r), { decision: 'once' }) },
+    });
+    if (!gate.allowed) return { gate, asked };
+    try {
+      const outcome = await readFileTool.run({ connector, signal: new AbortController().signal, previewRows: 10, queryTimeoutMs: 1000, workspaceRoot: root, ...(gate.fileSha256 ? { approvedFileSha256: gate.fileSha256 } : {}) }, { path });
+      return { gate, asked, model: renderForModel(outcome.content) };
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      return { gate, asked, error: error.message };
+    }
+  }
+
+  // Not real credentials: assembled here so no scanner flags this file.
+  const PASSWORD = ['Tr0ub4dor', '-prod-', '9f3k'].join('');
+  const PPK_PRIVATE = ['AAABAQCs9Zx1kQ3mT0pW8xLr2vY5nB1cD4eF6gH7iJ8kL9mN0oP1qR2sT3uV4wX5', 'yZ6aB7cD8eQ9fR0gS1hT2iU3jV4kW5lX6mY7nZ8oA9pB0qC1rD2sE3tF4uG5vH6w'];
+
+  before(() => {
+    root = makeTempDir('red-files');
+    writeFileSync(join(root, '..', `${root.split('/').pop()}.gitconfig`), '');
+    process.env.GIT_CONFIG_GLOBAL = join(root, '..', `${root.split('/').pop()}.gitconfig`);
+    process.env.GIT_CONFIG_NOSYSTEM = '1';
+    git('init', '-q');
+    return DuckDBConnector.open({ id: 'red-files', path: join(root, '..', `${root.split('/').pop()}.duckdb`), writable: true }).then((c) => {
+      connector = c;
+    });
+  });
+  after(async () => {
+    await connector?.close();
+    for (const [key, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    removeDir(root);
+  });
+
+  test('a YAML file of warehouse connection settings with a literal password is read without asking and the model sees the password', async () => {
+    // The YAML twin of a [connections.prod] password = ... section (which is refused): a dbt-style
+    // profile or app config under a name that is not profiles.yml, tracked by git.
+    put('config/warehouse.yml', ['prod:', '  type: postgres', '  host: db.internal.example', '  user: loader', `  password: "${PASSWORD}"`, '  dbname: analytics', ''].join('\n'));
+    git('add', 'config/warehouse.yml');
+    const read = await readAs('config/warehouse.yml');
+    assert.ok(!(read.model ?? '').includes(PASSWORD), `the model received the password (gate: ${read.gate.decision}, asked: ${read.asked.length})`);
+    assert.equal(read.gate.decision, 'deny', 'a connection file with a literal password is a credential file, refused by content');
+  });
+
+  test('a PuTTY private key under an ordinary name (deploy_key.txt) is not refused; after one click the model has the key', async () => {
+    put('deploy_key.txt', ['PuTTY-User-Key-File-3: ssh-rsa', 'Encryption: none', 'Comment: deploy@ci', 'Public-Lines: 1', 'AAAAB3NzaC1yc2EAAAADAQABAAABAQC7', `Private-Lines: ${PPK_PRIVATE.length}`, ...PPK_PRIVATE, 'Private-MAC: 5b0b3f0e9c3a1d7e', ''].join('\n'));
+    const read = await readAs('deploy_key.txt');
+    assert.ok(!(read.model ?? '').includes(PPK_PRIVATE[0]), `the model received the private key lines (gate: ${read.gate.decision})`);
+    assert.equal(read.gate.decision, 'deny', 'a private key is refused by content whatever the file is called');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 4. Protected paths: files that run code need typed confirmation for write_file.
+// ---------------------------------------------------------------------------------------------
+
+describe('red team: files that run code but need only one click to write', () => {
+  const connection: ConnectionSummary = { id: 'red-w', label: 'Red writes', dialect: 'duckdb', environment: 'dev' };
+  let dir: string;
+  let connector: DuckDBConnector;
+  before(async () => {
+    dir = makeTempDir('red-writes');
+    connector = await DuckDBConnector.open({ id: 'red-w', path: join(dir, 'w.duckdb'), writable: true });
+  });
+  after(async () => {
+    await connector?.close();
+    removeDir(dir);
+  });
+
+  async function levelOf(path: string): Promise<string | undefined> {
+    const asked: ApprovalRequest[] = [];
+    await authorize(writeFileTool, { path, content: 'x' }, {
+      connector, connection, session: new PolicySession(), settings: DEFAULT_POLICY, grants: new Set(['read', 'write']), signal: new AbortController().signal, workspaceRoot: dir,
+      gateway: { request: async (r) => (asked.push(r), { decision: 'reject' }) },
+    });
+    return asked[0]?.level;
+  }
+
+  const cases: [path: string, why: string][] = [
+    ['.yarn/releases/yarn-4.5.0.cjs', 'the Yarn binary .yarnrc.yml (yarnPath) points at: every yarn command runs it'],
+    ['.yarn/plugins/@yarnpkg/plugin-x.cjs', 'a Yarn plugin: loaded by every yarn command'],
+    ['.pnp.cjs', "Yarn Plug'n'Play's loader, required into every node process yarn starts"],
+    ['mvnw', 'the Maven wrapper script (gradlew is protected, mvnw is not)'],
+    ['mvnw.cmd', 'the Maven wrapper script for Windows'],
+    ['AGENTS.md', 'instructions other agents load on start (.cursorrules and .clinerules are protected)'],
+    ['CLAUDE.md', "Claude Code's project instructions (its .claude/ folder is protected)"],
+    ['GEMINI.md', "Gemini CLI's project instructions (its .gemini/ folder is protected)"],
+    ['.dir-locals.el', 'Emacs evaluates it when a file of the folder is opened'],
+    ['.nvim.lua', "Neovim's exrc runs it when the folder is opened"],
+    ['environment.yml', 'the conda environment: `conda env create` installs what it lists (requirements.txt is protected)'],
+    ['flake.nix', 'nix develop / direnv use flake run what it says'],
+  ];
+  for (const [path, why] of cases) {
+    test(`write_file ${path} needs typed confirmation: ${why}`, async () => {
+      assert.equal(await levelOf(path), 'confirm');
+    });
+  }
+});
