@@ -14,6 +14,7 @@ import type { ApprovalRequest, ConnectionSummary } from '../../src/core/observab
 import { authorize, DEFAULT_POLICY, PolicySession, type GateResult } from '../../src/core/policy/gate';
 import { checkSql, type SqlDialect } from '../../src/core/sql/guardrail';
 import { readFileTool, writeFileTool } from '../../src/core/tools/fileTools';
+import { runSqlTool } from '../../src/core/tools/warehouseTools';
 import { renderForModel, ToolError } from '../../src/core/tools/tool';
 import { startPostgres, type TestPostgres } from '../support/postgresServer';
 import { makeTempDir, removeDir } from '../support/tempDirs';
@@ -225,4 +226,51 @@ describe('red team: files that run code but need only one click to write', () =>
       assert.equal(await levelOf(path), 'confirm');
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2. Cost gate: a read whose scans read more rows than the limit needs approval. A recursive CTE
+//    runs its recursive term once per iteration, and a scan inside it reads its table each time;
+//    the plan shows (and the gate counts) that scan once.
+// ---------------------------------------------------------------------------------------------
+
+describe('red team: the cost gate and a scan inside a recursive CTE', () => {
+  const MID_ROWS = 50_000;
+  const LIMIT = 100_000;
+  const ITERATIONS = 100;
+  const connection: ConnectionSummary = { id: 'red-cost', label: 'red cost', dialect: 'duckdb', environment: 'dev' };
+  let dir: string;
+  let path: string;
+  let db: DuckDBConnector;
+  // Each of 100 iterations runs the correlated count over mid: 100 × 50k rows read.
+  const sql = `WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < ${ITERATIONS} AND (SELECT count(*) FROM mid WHERE mid.k <> r.n + 100) > 0) SELECT count(*) FROM r`;
+
+  before(async () => {
+    dir = makeTempDir('red-cost');
+    path = join(dir, 'cost.duckdb');
+    const writer = await duck.DuckDBInstance.create(path);
+    const c = await writer.connect();
+    await c.run(`CREATE TABLE mid AS SELECT range AS id, range % 7 AS k FROM range(${MID_ROWS})`);
+    // What the engine really reads: EXPLAIN ANALYZE's actual rows of the table scan.
+    const profile = String((await c.runAndReadAll(`EXPLAIN ANALYZE ${sql}`)).getRowsJson()[0]?.[1] ?? '');
+    actualScanRows = Math.max(0, ...[...profile.matchAll(/TABLE_SCAN[\s\S]*?([\d,]+) [Rr]ows/g)].map((m) => Number(m[1].replaceAll(',', ''))));
+    c.closeSync();
+    writer.closeSync();
+    db = await DuckDBConnector.open({ id: 'red-cost', path });
+  });
+  let actualScanRows = 0;
+  after(async () => {
+    await db?.close();
+    removeDir(dir);
+  });
+
+  test('a recursive CTE whose recursive term scans a table reads iterations × the table, but runs without asking', async () => {
+    assert.ok(actualScanRows > LIMIT * 10, `EXPLAIN ANALYZE: the scan of mid really read ${actualScanRows} rows`);
+    const asked: ApprovalRequest[] = [];
+    const result = await authorize(runSqlTool, { sql }, {
+      connector: db, connection, session: new PolicySession(), settings: { ...DEFAULT_POLICY, maxEstimatedRows: LIMIT }, grants: new Set(['read']), signal: new AbortController().signal,
+      gateway: { request: async (r) => (asked.push(r), { decision: 'reject' }) },
+    });
+    assert.equal(asked[0]?.level, 'approve', `it reads ${actualScanRows} rows, above the limit of ${LIMIT}, yet the gate said ${result.decision} (estimate ${JSON.stringify(result.estimate)})`);
+  });
 });
