@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as duck from '@duckdb/node-api';
 import { DuckDBConnector } from '../../src/core/connectors/duckdb';
+import { PostgresConnector } from '../../src/core/connectors/postgres';
 import type { ApprovalRequest, ConnectionSummary } from '../../src/core/observability/events';
 import { authorize, DEFAULT_POLICY, PolicySession, type GateResult } from '../../src/core/policy/gate';
 import { checkSql, type SqlDialect } from '../../src/core/sql/guardrail';
@@ -75,7 +76,7 @@ describe('red team: DELETE whose WHERE is true for every row, in other clothes',
   });
 });
 
-describe('red team: PostgreSQL pattern tautologies', () => {
+describe('red team: on a real PostgreSQL (pattern tautologies, the cost gate)', () => {
   let server: TestPostgres;
   before(async () => {
     server = await startPostgres();
@@ -97,6 +98,30 @@ describe('red team: PostgreSQL pattern tautologies', () => {
     for (const sql of ["DELETE FROM t WHERE x SIMILAR TO '(%)'", "DELETE FROM t WHERE x SIMILAR TO '%|a'", "DELETE FROM t WHERE x SIMILAR TO '_*%'", "DELETE FROM t WHERE x SIMILAR TO '%' ESCAPE '#'"]) {
       assert.equal(await postgresRowsLeft(sql), 0, `${sql} removes every row on real PostgreSQL`);
       await assertNeedsConfirm('postgres', sql);
+    }
+  });
+
+  test('PostgreSQL: a recursive CTE whose recursive term scans a table reads iterations × the table, but runs without asking', async () => {
+    await server.sql('DROP TABLE IF EXISTS red_mid');
+    await server.sql('CREATE TABLE red_mid AS SELECT g AS id, g % 7 AS k FROM generate_series(1, 50000) g');
+    await server.sql('ANALYZE red_mid');
+    await server.sql(`GRANT SELECT ON red_mid TO ${server.reader.user}`);
+    const limit = 100_000;
+    const sql = 'WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 100 AND (SELECT count(*) FROM red_mid WHERE red_mid.k <> r.n + 100) > 0) SELECT count(*) FROM r';
+    // What PostgreSQL really reads: the Seq Scan's actual rows times its actual loops.
+    const analyzed = JSON.stringify((await server.sql(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`)).rows[0]);
+    const [, rows, loops] = /"Node Type":"Seq Scan"[^}]*?"Actual Rows":([\d.]+)[^}]*?"Actual Loops":(\d+)/.exec(analyzed) ?? [];
+    assert.ok(Number(rows) * Number(loops) > limit * 10, `EXPLAIN ANALYZE: ${rows} rows × ${loops} loops`);
+    const connector = await PostgresConnector.open({ id: 'red-pg', host: server.host, port: server.port, database: server.database, user: server.reader.user, password: server.reader.password });
+    try {
+      const asked: ApprovalRequest[] = [];
+      const result = await authorize(runSqlTool, { sql }, {
+        connector, connection: { id: 'red-pg', label: 'red pg', dialect: 'postgres', environment: 'dev' }, session: new PolicySession(), settings: { ...DEFAULT_POLICY, maxEstimatedRows: limit }, grants: new Set(['read']), signal: new AbortController().signal,
+        gateway: { request: async (r) => (asked.push(r), { decision: 'reject' }) },
+      });
+      assert.equal(asked[0]?.level, 'approve', `it reads ${Number(rows) * Number(loops)} rows, above the limit of ${limit}, yet the gate said ${result.decision} (estimate ${JSON.stringify(result.estimate)})`);
+    } finally {
+      await connector.close();
     }
   });
 
@@ -264,7 +289,7 @@ describe('red team: the cost gate and a scan inside a recursive CTE', () => {
     removeDir(dir);
   });
 
-  test('a recursive CTE whose recursive term scans a table reads iterations × the table, but runs without asking', async () => {
+  test('DuckDB: a recursive CTE whose recursive term scans a table reads iterations × the table, but runs without asking', async () => {
     assert.ok(actualScanRows > LIMIT * 10, `EXPLAIN ANALYZE: the scan of mid really read ${actualScanRows} rows`);
     const asked: ApprovalRequest[] = [];
     const result = await authorize(runSqlTool, { sql }, {
