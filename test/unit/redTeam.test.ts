@@ -259,7 +259,7 @@ describe('red team: files that run code but need only one click to write', () =>
 //    the plan shows (and the gate counts) that scan once.
 // ---------------------------------------------------------------------------------------------
 
-describe('red team: the cost gate and a scan inside a recursive CTE', () => {
+describe('red team: the DuckDB cost gate (recursive CTE, unnest)', () => {
   const MID_ROWS = 50_000;
   const LIMIT = 100_000;
   const ITERATIONS = 100;
@@ -289,6 +289,25 @@ describe('red team: the cost gate and a scan inside a recursive CTE', () => {
     removeDir(dir);
   });
 
+  test('DuckDB: count(*) over unnest(range(N)) makes N rows (PostgreSQL counts the same in its ProjectSet) but runs without asking', async () => {
+    const n = 2_000_000;
+    for (const sql of [`SELECT count(*) FROM unnest(range(${n}::BIGINT))`, `SELECT count(*) FROM (SELECT unnest(range(${n}::BIGINT)) AS v) s`]) {
+      // On the real engine it really makes n rows.
+      const instance = await duck.DuckDBInstance.create(':memory:');
+      const c = await instance.connect();
+      const made = Number((await c.runAndReadAll(sql)).getRows()[0][0]);
+      c.closeSync();
+      instance.closeSync();
+      assert.equal(made, n);
+      const asked: ApprovalRequest[] = [];
+      const result = await authorize(runSqlTool, { sql }, {
+        connector: db, connection, session: new PolicySession(), settings: { ...DEFAULT_POLICY, maxEstimatedRows: LIMIT }, grants: new Set(['read']), signal: new AbortController().signal,
+        gateway: { request: async (r) => (asked.push(r), { decision: 'reject' }) },
+      });
+      assert.equal(asked[0]?.level, 'approve', `${sql} makes ${n} rows, above the limit of ${LIMIT}, yet the gate said ${result.decision} (estimate ${JSON.stringify(result.estimate)})`);
+    }
+  });
+
   test('DuckDB: a recursive CTE whose recursive term scans a table reads iterations × the table, but runs without asking', async () => {
     assert.ok(actualScanRows > LIMIT * 10, `EXPLAIN ANALYZE: the scan of mid really read ${actualScanRows} rows`);
     const asked: ApprovalRequest[] = [];
@@ -297,5 +316,18 @@ describe('red team: the cost gate and a scan inside a recursive CTE', () => {
       gateway: { request: async (r) => (asked.push(r), { decision: 'reject' }) },
     });
     assert.equal(asked[0]?.level, 'approve', `it reads ${actualScanRows} rows, above the limit of ${LIMIT}, yet the gate said ${result.decision} (estimate ${JSON.stringify(result.estimate)})`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 1b. Denied functions: Snowflake's NEXTVAL is denied (it advances a sequence, which no rollback
+//     undoes), but the table function that does the same is not.
+// ---------------------------------------------------------------------------------------------
+
+describe('red team: denied functions under another name', () => {
+  test('Snowflake TABLE(GETNEXTVAL(seq)) advances a sequence like NEXTVAL (denied) but is allowed', async () => {
+    assert.equal((await checkSql('snowflake', 'SELECT seq1.NEXTVAL')).decision, 'deny', 'NEXTVAL is denied');
+    const verdict = await checkSql('snowflake', 'SELECT NEXTVAL FROM TABLE(GETNEXTVAL(seq1))');
+    assert.equal(verdict.decision, 'deny', `GETNEXTVAL advances the sequence too; got ${verdict.decision}`);
   });
 });
