@@ -218,6 +218,16 @@ describe('red team: credential files under ordinary names', () => {
     assert.ok(!(read.model ?? '').includes(PASSWORD), 'the model received the connection-string password');
   });
 
+  test('an environment file named prod.env (the content of a .env, which is refused by name) is not refused; after one click the model has the password', async () => {
+    put('deploy/prod.env', ['# docker compose env_file', 'DATABASE_HOST=db.internal.example', 'DATABASE_USER=loader', `DATABASE_PASSWORD=${PASSWORD}`, ''].join('\n'));
+    // The same bytes as .env are refused by name.
+    put('deploy/.env', ['DATABASE_USER=loader', `DATABASE_PASSWORD=${PASSWORD}`, ''].join('\n'));
+    assert.equal((await readAs('deploy/.env')).gate.decision, 'deny');
+    const read = await readAs('deploy/prod.env');
+    assert.ok(!(read.model ?? '').includes(PASSWORD), `the model received the password (gate: ${read.gate.decision})`);
+    assert.equal(read.gate.decision, 'deny', 'an environment file with a literal password is refused by content whatever it is called');
+  });
+
   test('a PuTTY private key under an ordinary name (deploy_key.txt) is not refused; after one click the model has the key', async () => {
     put('deploy_key.txt', ['PuTTY-User-Key-File-3: ssh-rsa', 'Encryption: none', 'Comment: deploy@ci', 'Public-Lines: 1', 'AAAAB3NzaC1yc2EAAAADAQABAAABAQC7', `Private-Lines: ${PPK_PRIVATE.length}`, ...PPK_PRIVATE, 'Private-MAC: 5b0b3f0e9c3a1d7e', ''].join('\n'));
     const read = await readAs('deploy_key.txt');
