@@ -72,6 +72,21 @@ describe('red team: DELETE whose WHERE is true for every row, in other clothes',
     for (const dialect of ['postgres', 'duckdb', 'snowflake'] as const) await assertNeedsConfirm(dialect, sql);
   });
 
+  test('WHERE id IS NOT NULL is the same condition as WHERE id = id (true for every row with a value) but is rated approve', async () => {
+    const sql = 'DELETE FROM t WHERE id IS NOT NULL';
+    assert.equal(await duckdbRowsLeft(sql), 0, 'on real DuckDB it removes every row');
+    for (const dialect of ['postgres', 'duckdb', 'snowflake'] as const) {
+      assert.equal((await checkSql(dialect, 'DELETE FROM t WHERE id = id')).decision, 'confirm', 'its twin id = id needs confirmation');
+      await assertNeedsConfirm(dialect, sql);
+    }
+  });
+
+  test('PostgreSQL: WHERE id NOT BETWEEN 1 AND 0 (an empty range, negated) is true for every row but is rated approve (DuckDB and Snowflake catch it)', async () => {
+    const sql = 'DELETE FROM t WHERE id NOT BETWEEN 1 AND 0';
+    assert.equal(await duckdbRowsLeft(sql), 0, 'on real DuckDB it removes every row');
+    for (const dialect of ['postgres', 'duckdb', 'snowflake'] as const) await assertNeedsConfirm(dialect, sql);
+  });
+
   test('WHERE id - id = 0 (a column minus itself compared with a constant) removes every row but is rated approve', async () => {
     const sql = 'DELETE FROM t WHERE id - id = 0';
     assert.equal(await duckdbRowsLeft(sql), 0, 'on real DuckDB it removes every row');
