@@ -149,6 +149,13 @@ describe('red team: on a real PostgreSQL (pattern tautologies, the cost gate)', 
     }
   });
 
+  test('MERGE ... WHEN NOT MATCHED BY SOURCE THEN DELETE with an empty source removes every row but is rated approve', async () => {
+    const sql = 'MERGE INTO t USING (SELECT 1 AS id WHERE false) s ON t.id = s.id WHEN NOT MATCHED BY SOURCE THEN DELETE';
+    assert.equal(await postgresRowsLeft(sql), 0, 'removes every row on real PostgreSQL');
+    assert.equal(await duckdbRowsLeft(sql), 0, 'removes every row on real DuckDB');
+    for (const dialect of ['postgres', 'duckdb', 'snowflake'] as const) await assertNeedsConfirm(dialect, sql);
+  });
+
   test("x LIKE '%%' ESCAPE '\\' matches every string but is rated approve (ESCAPE hides the pattern)", async () => {
     const sql = "DELETE FROM t WHERE x LIKE '%%' ESCAPE '\\'";
     assert.equal(await postgresRowsLeft(sql), 0, 'removes every row on real PostgreSQL');
