@@ -109,7 +109,7 @@ describe('red team: on a real PostgreSQL (pattern tautologies, the cost gate)', 
     await server?.stop();
   });
 
-  /** Rows left in a fresh red_t (5 non-NULL strings) after `sql`, on the real PostgreSQL. */
+  /** Rows left in a fresh `t` (ids 1..5, no NULLs) after `sql`, on the real PostgreSQL. */
   async function postgresRowsLeft(sql: string): Promise<number> {
     await server.sql('DROP TABLE IF EXISTS t');
     await server.sql(`CREATE TABLE t AS SELECT g AS id, 'v' || g AS x FROM generate_series(1, 5) g`);
