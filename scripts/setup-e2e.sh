@@ -35,8 +35,16 @@ if [ ! -f "$CS_DIR/.complete" ]; then
   (
     cd "$CS_DIR"
     # Run from `npm run`, this shell inherits the outer npm's environment; code-server's
-    # postinstall reads npm_config_user_agent ("node/v20") and refuses to install. Drop all of it.
+    # postinstall reads npm_config_user_agent ("node/v20") and refuses to install. Drop all of it,
+    # but keep how this machine reaches the registry (its CA file, registry and proxies), which the
+    # Node 24 npm would not find: its global npmrc is another file.
+    keep=()
+    for key in cafile registry proxy https-proxy noproxy strict-ssl; do
+      value="$(npm config get "$key" 2>/dev/null || true)"
+      case "$value" in ""|null|undefined) ;; *) keep+=("npm_config_${key//-/_}=$value") ;; esac
+    done
     while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/ip')
+    [ "${#keep[@]}" -eq 0 ] || export "${keep[@]}"
     export PATH="$NODE24_HOME/bin:$PATH"
     export npm_config_nodedir="$NODE24_HOME"
     npm init -y >/dev/null
