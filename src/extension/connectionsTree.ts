@@ -57,7 +57,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<ConnectionNode>,
         const { schema } = node;
         const item = new vscode.TreeItem(schema.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = key('schema', node.connectionId, schema.name);
-        item.description = counted(schema.tables, 'table') + (schema.views ? `, ${counted(schema.views, 'view')}` : '');
+        item.description = [schema.tables ? counted(schema.tables, 'table') : '', schema.views ? counted(schema.views, 'view') : ''].filter(Boolean).join(', ');
         item.accessibilityInformation = { label: `${schema.name} schema, ${item.description}` };
         item.tooltip = new vscode.MarkdownString().appendText(`${schema.name}: ${item.description}, from the catalog synced ${node.syncedAt}. Sync the connection again to see changes.`);
         item.iconPath = new vscode.ThemeIcon('symbol-namespace');

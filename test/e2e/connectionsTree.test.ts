@@ -23,9 +23,9 @@ describe('The Connections tree in a real VS Code', () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const seed = await DuckDBInstance.create(wideFile);
     const c = await seed.connect();
-    await c.run('CREATE SCHEMA wide; CREATE SCHEMA reporting');
-    await c.run(Array.from({ length: WIDE_TABLES }, (_, i) => `CREATE TABLE wide.${tableName(i)} (id INTEGER NOT NULL, note VARCHAR)`).join(';\n'));
-    await c.run("CREATE VIEW reporting.recent AS SELECT id FROM wide.t_0000; COMMENT ON VIEW reporting.recent IS 'Newest rows'");
+    await c.run('CREATE SCHEMA bulk; CREATE SCHEMA reporting');
+    await c.run(Array.from({ length: WIDE_TABLES }, (_, i) => `CREATE TABLE bulk.${tableName(i)} (id INTEGER NOT NULL, note VARCHAR)`).join(';\n'));
+    await c.run("CREATE VIEW reporting.recent AS SELECT id FROM bulk.t_0000; COMMENT ON VIEW reporting.recent IS 'Newest rows'");
     c.disconnectSync();
     seed.closeSync();
     vscode = await startCodeServer({
@@ -68,6 +68,11 @@ describe('The Connections tree in a real VS Code', () => {
 
   test('the sample warehouse offers Sync Catalog…, then opens into its schema, a table and its columns', async () => {
     await runCommand(vscode.page, 'Pipewright: Open Sample Warehouse');
+    // The tree's list is virtual: the Chat view is collapsed so the Connections view has room.
+    const chat = vscode.page.locator('.pane-header', { hasText: 'Chat' }).first();
+    await chat.waitFor({ timeout: 30_000 });
+    if ((await chat.getAttribute('aria-expanded')) === 'true') await chat.click();
+    await waitFor(async () => (await chat.getAttribute('aria-expanded')) === 'false', 10_000, () => 'the Chat view did not collapse');
     await expand(1, 'Sample warehouse');
     // A fresh profile has no cached catalog: the only child asks to sync (nothing synced on expand).
     const sync = row(2, 'Sync Catalog…');
@@ -95,8 +100,8 @@ describe('The Connections tree in a real VS Code', () => {
   test('a schema of more than 1,000 tables shows the first 1,000 and a row that loads the rest; views have their own icon', async () => {
     await expand(1, 'Wide');
     await row(2, 'Sync Catalog…').click();
-    await row(2, 'wide schema').waitFor({ timeout: 60_000 });
-    assert.deepEqual(await labels(2), ['reporting schema, 1 view', `wide schema, ${WIDE_TABLES.toLocaleString('en-US')} tables`]);
+    await row(2, 'bulk schema').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await labels(2), [`bulk schema, ${WIDE_TABLES.toLocaleString('en-US')} tables`, 'reporting schema, 1 view']);
 
     await expand(2, 'reporting schema');
     const view = row(3, 'recent view');
@@ -104,7 +109,7 @@ describe('The Connections tree in a real VS Code', () => {
     assert.equal(await view.locator('.codicon-eye').count(), 1, 'a view has the eye icon');
     await collapse(2, 'reporting schema');
 
-    await expand(2, 'wide schema');
+    await expand(2, 'bulk schema');
     await row(3, `${tableName(0)} table`).waitFor({ timeout: 20_000 });
     // The list is virtual: End focuses (and so renders) the last row of the tree.
     await row(3, `${tableName(0)} table`).click();
@@ -115,9 +120,9 @@ describe('The Connections tree in a real VS Code', () => {
     assert.ok(!(await labels(3)).includes(`${tableName(1000)} table`), 'only the first 1,000 tables are listed');
     await vscode.page.screenshot({ path: join(OUT, 'tree-03-more.png') });
     await more.click();
-    await vscode.page.keyboard.press('End');
     let last: string[] = [];
     await waitFor(async () => {
+      await vscode.page.keyboard.press('End');
       last = await labels(3);
       return last.at(-1) === `${tableName(WIDE_TABLES - 1)} table`;
     }, 20_000, () => `the next page did not load (last rows: ${last.slice(-3).join(', ')})`);
