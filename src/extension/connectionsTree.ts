@@ -129,7 +129,12 @@ export class ConnectionsTree implements vscode.TreeDataProvider<ConnectionNode>,
   }
 
   async getChildren(node?: ConnectionNode): Promise<ConnectionNode[]> {
-    if (!node) return this.hub.views().map((connection) => ({ type: 'connection', connection }));
+    if (!node) {
+      const views = this.hub.views();
+      // A removed connection's catalog is not kept in memory.
+      for (const id of this.catalogs.keys()) if (!views.some((c) => c.id === id)) this.catalogs.delete(id);
+      return views.map((connection) => ({ type: 'connection', connection }));
+    }
     try {
       if (node.type === 'connection') return await this.schemasOf(node);
       if (node.type === 'schema') return await this.tablesOf(node);

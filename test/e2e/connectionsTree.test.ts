@@ -113,9 +113,11 @@ describe('The Connections tree in a real VS Code', () => {
     await row(3, `${tableName(0)} table`).waitFor({ timeout: 20_000 });
     // The list is virtual: End focuses (and so renders) the last row of the tree.
     await row(3, `${tableName(0)} table`).click();
-    await vscode.page.keyboard.press('End');
     const more = row(3, '3 more…');
-    await more.waitFor({ timeout: 20_000 });
+    await waitFor(async () => {
+      await vscode.page.keyboard.press('End');
+      return more.isVisible();
+    }, 20_000, () => 'no "3 more…" row at the end of the first page');
     await waitFor(async () => (await labels(3)).includes(`${tableName(999)} table`), 10_000, () => `the first page does not end at ${tableName(999)}`);
     assert.ok(!(await labels(3)).includes(`${tableName(1000)} table`), 'only the first 1,000 tables are listed');
     await vscode.page.screenshot({ path: join(OUT, 'tree-03-more.png') });
