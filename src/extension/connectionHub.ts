@@ -2,7 +2,7 @@
 // their open connectors, opened on first use so activation never loads a database driver.
 import * as vscode from 'vscode';
 import type { ConnectionConfig } from '../core/connectors/connectionConfig';
-import type { Connector, TableInfo } from '../core/connectors/connector';
+import type { Connector } from '../core/connectors/connector';
 import type { ConnectionSummary } from '../core/observability/events';
 import type { ConnectionView } from '../core/protocol/webviewMessages';
 import { loadEngine } from './loadEngine';
@@ -130,17 +130,13 @@ export class ConnectionHub implements vscode.Disposable {
         });
         const stats = { tables: result.snapshot.tables.length, columns: result.columns, mode: result.mode, fetchedTables: result.fetchedTables, ms: Math.round(result.ms) };
         this.log.info(`Catalog of ${id}: ${stats.tables} tables, ${stats.columns} columns, ${stats.mode} sync (${stats.fetchedTables} tables read) in ${stats.ms} ms.`);
+        // The Connections tree lists the cached catalog: it refreshes from the new one.
+        this.changed.fire();
         return stats;
       });
     })().finally(() => this.syncing.delete(id));
     this.syncing.set(id, sync);
     return sync;
-  }
-
-  /** One page of a connection's tables, for the tree. */
-  async listTables(id: string, pageToken?: string): Promise<{ items: TableInfo[]; next?: string }> {
-    const { connector } = await this.open(id);
-    return connector.listTables({ pageSize: 500, pageToken });
   }
 
   dispose(): void {

@@ -6,6 +6,8 @@ export { runUserSql } from '../core/agents/userSqlRun';
 export { ConversationStore } from '../core/conversations/conversationStore';
 export { statementAt, statementRanges, StatementSplitError } from '../core/sql/statementRanges';
 export { catalogCachePath, linkSchema, refreshCatalog } from '../core/catalog/schemaContext';
+export { readCatalog } from '../core/catalog/catalogCache';
+export { columnsOf, indexCatalog, tablePage, TREE_PAGE_SIZE } from '../core/catalog/catalogTree';
 export { connectionSecretKey, parseConnectionConfigs, snowflakeSecretKind } from '../core/connectors/connectionConfig';
 export { openConfigured, openConnection, SAMPLE_CONNECTION } from '../core/connectors/open';
 export { postgresOptionsFromUrl } from '../core/connectors/postgres';

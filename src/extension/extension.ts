@@ -105,7 +105,8 @@ export function activate(context: vscode.ExtensionContext): void {
       await chat.selectConnection('sample');
       await vscode.commands.executeCommand('pipewright.connections.focus');
       const sample = hub.views().find((c) => c.id === 'sample');
-      if (sample) await treeView.reveal({ type: 'connection', connection: sample }, { select: true, focus: false, expand: false });
+      // Cosmetic: a reveal racing the tree's refresh (VS Code #96089) must not fail the command.
+      if (sample) await treeView.reveal({ type: 'connection', connection: sample }, { select: true, focus: false, expand: false }).then(undefined, (e: unknown) => log.warn(`Could not reveal the sample warehouse: ${e instanceof Error ? e.message : String(e)}`));
       const tables = sample?.tables?.length ?? 0;
       void vscode.window.showInformationMessage(`Pipewright: ${opened.summary.label} is ready (${tables} tables, listed under Connections). Ask it a question in the Pipewright panel.`);
     } catch (error) {

@@ -78,8 +78,32 @@ describe('Pipewright in a real VS Code', () => {
   const shot = (name: string) => vscode.page.screenshot({ path: join(OUT, name) });
 
   const treeRow = (cs: CodeServer, label: string) => cs.page.locator(`.pane-body .monaco-list-row[aria-label^="${label}"]`).first();
-  const tableRows = async (cs: CodeServer) =>
-    (await cs.page.locator('.pane-body .monaco-list-row[aria-level="2"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''))).map((l) => l.split(/\s/)[0]);
+  const treeRowAt = (cs: CodeServer, level: number, label: string) => cs.page.locator(`.pane-body .monaco-list-row[aria-level="${level}"][aria-label^="${label}"]`).first();
+  /** The names of the visible tree rows at a level (2: schemas, 3: tables, 4: columns). */
+  const namesAt = async (cs: CodeServer, level: number) =>
+    (await cs.page.locator(`.pane-body .monaco-list-row[aria-level="${level}"]`).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''))).map((l) => l.split(/\s/)[0]);
+  /** The tree's list is virtual (only rows on screen exist): the Chat view folds away meanwhile. */
+  async function withRoomForTree(cs: CodeServer, body: () => Promise<void>): Promise<void> {
+    const chat = cs.page.locator('.pane-header', { hasText: 'Chat' }).first();
+    const setChat = async (expanded: boolean) => {
+      if ((await chat.getAttribute('aria-expanded')) !== String(expanded)) await chat.click();
+      await waitFor(async () => (await chat.getAttribute('aria-expanded')) === String(expanded), 10_000, () => 'the Chat view did not fold');
+    };
+    await setChat(false);
+    try {
+      await body();
+    } finally {
+      await setChat(true);
+    }
+  }
+  /** Under an expanded connection: syncs its catalog when none is cached, then opens the schema. */
+  async function openSchema(cs: CodeServer, schema: string): Promise<void> {
+    await waitFor(async () => (await treeRowAt(cs, 2, 'Sync Catalog…').isVisible()) || (await treeRowAt(cs, 2, `${schema} schema`).isVisible()), 30_000, () => `neither Sync Catalog… nor ${schema} appeared`);
+    if (await treeRowAt(cs, 2, 'Sync Catalog…').isVisible()) await treeRowAt(cs, 2, 'Sync Catalog…').click();
+    const row = treeRowAt(cs, 2, `${schema} schema`);
+    await row.waitFor({ timeout: 60_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
   async function pickQuickItem(cs: CodeServer, label: string): Promise<void> {
     const row = cs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ timeout: 10_000 });
@@ -259,15 +283,20 @@ describe('Pipewright in a real VS Code', () => {
     const sample = treeRow(vscode, 'Sample warehouse');
     await sample.waitFor({ timeout: 30_000 });
     assert.match((await sample.getAttribute('aria-label')) ?? '', /duckdb · DEV/);
-    if ((await sample.getAttribute('aria-expanded')) !== 'true') await sample.click();
-    const names: string[] = [];
-    await waitFor(async () => {
-      names.splice(0, names.length, ...(await tableRows(vscode)));
-      return names.length >= 5;
-    }, 30_000, () => `the sample tables did not appear (saw ${names.join(', ')})`);
-    assert.deepEqual(names.slice(0, 5), ['main.customers', 'main.order_items', 'main.orders', 'main.payments', 'main.products']);
-    await shot('05-sample-warehouse.png');
-    await sample.click(); // collapse again
+    await withRoomForTree(vscode, async () => {
+      if ((await sample.getAttribute('aria-expanded')) !== 'true') await sample.click();
+      // The tree lists the cached catalog (the questions above synced it; a fresh one offers Sync Catalog…).
+      await openSchema(vscode, 'main');
+      const names: string[] = [];
+      await waitFor(async () => {
+        names.splice(0, names.length, ...(await namesAt(vscode, 3)));
+        return names.length >= 5;
+      }, 30_000, () => `the sample tables did not appear (saw ${names.join(', ')})`);
+      assert.deepEqual(names.slice(0, 5), ['customers', 'order_items', 'orders', 'payments', 'products']);
+      await shot('05-sample-warehouse.png');
+      await sample.click(); // collapse again
+      await waitFor(async () => (await sample.getAttribute('aria-expanded')) === 'false', 10_000, () => 'the sample warehouse did not collapse');
+    });
   });
 
   test('Add a PostgreSQL connection, test it, see its tables, and ask a question on it', async () => {
@@ -283,8 +312,11 @@ describe('Pipewright in a real VS Code', () => {
     const row = treeRow(vscode, 'CRM');
     await row.waitFor({ timeout: 15_000 });
     assert.match((await row.getAttribute('aria-label')) ?? '', /postgres · PROD/);
-    await row.click();
-    await waitFor(async () => (await tableRows(vscode)).includes('crm.accounts'), 20_000, () => 'crm.accounts did not appear under the connection');
+    await withRoomForTree(vscode, async () => {
+      await row.click();
+      await openSchema(vscode, 'crm');
+      await waitFor(async () => (await namesAt(vscode, 3)).includes('accounts'), 20_000, () => 'crm.accounts did not appear under the connection');
+    });
     // The password went to SecretStorage, never to settings.
     const settings = readFileSync(join(vscode.userDataDir, 'User', 'settings.json'), 'utf8');
     assert.ok(settings.includes(url) && !settings.includes(pg.reader.password), 'settings hold the URL but not the password');
