@@ -73,6 +73,8 @@ export interface ExplainResult {
   scannedRows: number | null;
   /** Bytes the plan reads, summed over its scans, where the planner reports bytes (null otherwise). */
   scannedBytes: number | null;
+  /** Why no row count bounds this read (a recursive query, uncounted generators, no plan in time); the gate asks. */
+  unboundedReason?: string;
   plan: string;
 }
 
