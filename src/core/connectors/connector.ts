@@ -99,7 +99,8 @@ export interface Connector {
   readonly dialect: Dialect;
   readonly id: string;
   query(sql: string, options?: QueryOptions): Promise<QueryStream>;
-  explain(sql: string, options?: { signal?: AbortSignal }): Promise<ExplainResult>;
+  /** timeoutMs: how long planning may take (default EXPLAIN_TIMEOUT_MS); past it the result says so. */
+  explain(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<ExplainResult>;
   describeStatement(sql: string): Promise<StatementShape>;
   listTables(options?: { schema?: string; pageSize?: number; pageToken?: string }): Promise<Page<TableInfo>>;
   describeTable(table: TableRef): Promise<TableDetail>;

@@ -24,7 +24,7 @@ import {
   withoutTrailingSemicolon,
 } from './connector';
 import { jsonValueConverter } from './duckdbValues';
-import { EXPLAIN_TIMEOUT_MS, PLAN_TIMED_OUT, RECURSIVE_QUERY, UNCOUNTED_GENERATOR } from './unboundedReads';
+import { EXPLAIN_TIMEOUT_MS, planTimedOut, RECURSIVE_QUERY, UNCOUNTED_GENERATOR } from './unboundedReads';
 
 type DuckDBApi = typeof import('@duckdb/node-api');
 
@@ -256,10 +256,11 @@ export class DuckDBConnector implements Connector {
     };
   }
 
-  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ExplainResult> {
+    const timeoutMs = options.timeoutMs ?? EXPLAIN_TIMEOUT_MS;
     const connection = await this.connection();
     // Preparing and planning can do real work (constant lists are built while planning): bounded.
-    const stop = stopper(connection, options.signal, EXPLAIN_TIMEOUT_MS);
+    const stop = stopper(connection, options.signal, timeoutMs);
     try {
       if (stop.reason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
@@ -277,7 +278,7 @@ export class DuckDBConnector implements Connector {
       return { estimatedRows: estimate, scannedRows: scannedRows(plan), scannedBytes: null, plan: planText, ...(unboundedReason ? { unboundedReason } : {}) };
     } catch (error) {
       // Too slow to plan is itself a sign of a big read: the gate asks rather than guesses.
-      if (stop.reason === 'timeout') return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: PLAN_TIMED_OUT };
+      if (stop.reason === 'timeout') return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: planTimedOut(timeoutMs) };
       throw stop.translate(error);
     } finally {
       stop.release();

@@ -8,7 +8,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
 import { planReads, relationKey, seqScannedRelations, unboundedPlanReason, type PlanNode, type RelationSize } from './postgresPlan';
-import { EXPLAIN_TIMEOUT_MS, PLAN_TIMED_OUT } from './unboundedReads';
+import { EXPLAIN_TIMEOUT_MS, planTimedOut } from './unboundedReads';
 import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
 import {
   DEFAULT_SSL_MODE,
@@ -352,18 +352,19 @@ export class PostgresConnector implements Connector {
     };
   }
 
-  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ExplainResult> {
+    const timeoutMs = options.timeoutMs ?? EXPLAIN_TIMEOUT_MS;
     const shape = await this.describeStatement(sql);
     if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
     // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
     // VERBOSE names each scan's schema, so a Seq Scan can be sized from the catalog.
     const rows: Row[] = [];
     try {
-      const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal, timeoutMs: EXPLAIN_TIMEOUT_MS });
+      const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal, timeoutMs });
       for await (const batch of stream.batches()) rows.push(...batch);
     } catch (error) {
       // Too slow to plan is itself a sign of a big read: the gate asks rather than guesses.
-      if (error instanceof QueryTimeoutError) return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: PLAN_TIMED_OUT };
+      if (error instanceof QueryTimeoutError) return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: planTimedOut(timeoutMs) };
       throw error;
     }
     const plan = rows[0]?.[0] as { Plan?: PlanNode }[] | undefined;

@@ -10,4 +10,6 @@ export const RECURSIVE_QUERY =
 export const UNCOUNTED_GENERATOR =
   'The plan makes rows with unnest or a table function over computed arguments, and the planner does not estimate how many.';
 
-export const PLAN_TIMED_OUT = `The plan could not be estimated in time (EXPLAIN took over ${EXPLAIN_TIMEOUT_MS / 1000} s): its size is unknown.`;
+export function planTimedOut(timeoutMs: number): string {
+  return `The plan could not be estimated in time (EXPLAIN took over ${(timeoutMs / 1000).toLocaleString('en-US')} s): its size is unknown.`;
+}
