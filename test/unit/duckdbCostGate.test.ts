@@ -97,4 +97,48 @@ describe('DuckDB cost gate: the rows the scans read', () => {
       assert.equal(user.requests.length, 0);
     });
   }
+
+  // A recursive CTE runs its recursive part once per iteration, and the plan estimates one: no
+  // row count bounds it, so every recursive read asks, whatever its scans are estimated at.
+  for (const sql of [
+    'WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT count(*) FROM r',
+    'WITH RECURSIVE r(n) USING KEY (n) AS (SELECT 1 UNION SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r',
+    'WITH RECURSIVE r(n) AS MATERIALIZED (SELECT id FROM small UNION SELECT s.id FROM r JOIN small s ON s.id = r.n + 1) SELECT count(*) FROM r',
+    'SELECT * FROM small WHERE id IN (WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r)',
+  ]) {
+    test(`a recursive query asks, its size unknown: ${sql}`, async () => {
+      const { result, user } = await gate(sql);
+      assert.equal(result.decision, 'approve', result.reasons.join(' / '));
+      assert.equal(user.requests[0]?.title, 'Large read');
+      assert.match(user.requests[0].reasons.join(' '), /a recursive query: its size cannot be estimated/i);
+    });
+  }
+
+  // UNNEST and in-out table functions (range over a column) make as many rows as their lists or
+  // arguments say; DuckDB estimates them as their input, or not at all.
+  for (const sql of [
+    'SELECT count(*) FROM unnest(range(300000))',
+    'SELECT count(*) FROM (SELECT unnest(range(300000)) AS v) s',
+    'SELECT count(*) FROM (SELECT unnest(generate_series(1, id)) FROM small) s',
+    'SELECT count(*) FROM small, LATERAL range(small.id * 100000) r',
+    'SELECT count(*) FROM range((SELECT max(id) FROM small) * 100000)',
+  ]) {
+    test(`rows made by unnest or an in-out function ask: ${sql}`, async () => {
+      const { result, user } = await gate(sql);
+      assert.equal(result.decision, 'approve', result.reasons.join(' / '));
+      assert.match(user.requests[0]?.reasons.join(' ') ?? '', /unnest or a table function over computed arguments/);
+    });
+  }
+
+  test('a plan that takes longer than the explain timeout is reported as unknown, and the connector still works', async () => {
+    // DuckDB builds the constant list while planning: seconds for 30 million elements.
+    const plan = await db.explain('SELECT count(*) FROM unnest(range(30000000::BIGINT))', { timeoutMs: 20 });
+    assert.deepEqual([plan.scannedRows, plan.estimatedRows], [null, null]);
+    assert.match(plan.unboundedReason ?? '', /could not be estimated in time/);
+    assert.equal((await db.explain('SELECT sum(k) FROM big')).scannedRows, BIG_ROWS);
+    // A stop is still a stop, not a timeout.
+    const stop = new AbortController();
+    stop.abort();
+    await assert.rejects(db.explain('SELECT count(*) FROM unnest(range(30000000::BIGINT))', { signal: stop.signal, timeoutMs: 60_000 }), /cancel/i);
+  });
 });

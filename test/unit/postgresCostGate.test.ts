@@ -49,6 +49,8 @@ describe('the cost gate on PostgreSQL counts the rows the scans read', () => {
     await server.sql(`INSERT INTO cost.groups SELECT g FROM generate_series(0, ${GROUPS - 1}) g`);
     await server.sql('ANALYZE cost.events');
     await server.sql('ANALYZE cost.groups');
+    // Immutable with constant (no) arguments: the planner runs it while planning, to fold it.
+    await server.sql(`CREATE FUNCTION cost.slow_constant() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN 1; END $$`);
     await server.sql(`GRANT USAGE ON SCHEMA cost TO ${server.reader.user}`);
     await server.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA cost TO ${server.reader.user}`);
     connector = await PostgresConnector.open({ id: 'pg-cost', host: server.host, port: server.port, database: server.database, user: server.reader.user, password: server.reader.password });
@@ -112,5 +114,25 @@ describe('the cost gate on PostgreSQL counts the rows the scans read', () => {
     const plan = await connector.explain('SELECT id, grp FROM cost.events WHERE id = 42');
     assert.ok((plan.scannedRows ?? 0) >= 1 && (plan.scannedRows ?? 0) < 10, `scannedRows ${plan.scannedRows}`);
     assert.ok((plan.scannedBytes ?? 0) > 0);
+  });
+
+  test('a recursive query asks whatever its estimates: its recursive term runs once per iteration', async () => {
+    for (const sql of [
+      'WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT count(*) FROM r',
+      'WITH RECURSIVE r(n) AS (SELECT id FROM cost.groups WHERE id = 0 UNION SELECT g.id FROM r JOIN cost.groups g ON g.id = r.n + 1) SELECT count(*) FROM r',
+      'SELECT * FROM cost.groups WHERE id IN (WITH RECURSIVE r(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r)',
+    ]) {
+      const plan = await connector.explain(sql);
+      assert.ok((plan.scannedRows ?? 0) < 100_000, `its estimates alone would pass: ${plan.scannedRows}`);
+      const card = await askedFirst(sql);
+      assert.match(card.reasons.join(' '), /a recursive query: its size cannot be estimated/i);
+    }
+  });
+
+  test('a plan that takes longer than the explain timeout is reported as unknown, and the connector still works', async () => {
+    const plan = await connector.explain('SELECT cost.slow_constant()', { timeoutMs: 200 });
+    assert.deepEqual([plan.scannedRows, plan.estimatedRows], [null, null]);
+    assert.match(plan.unboundedReason ?? '', /could not be estimated in time/);
+    assert.equal((await connector.explain('SELECT count(*) FROM cost.groups')).estimatedRows, 1);
   });
 });

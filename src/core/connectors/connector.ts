@@ -73,6 +73,8 @@ export interface ExplainResult {
   scannedRows: number | null;
   /** Bytes the plan reads, summed over its scans, where the planner reports bytes (null otherwise). */
   scannedBytes: number | null;
+  /** Why no row count bounds this read (a recursive query, uncounted generators, no plan in time); the gate asks. */
+  unboundedReason?: string;
   plan: string;
 }
 
@@ -97,7 +99,8 @@ export interface Connector {
   readonly dialect: Dialect;
   readonly id: string;
   query(sql: string, options?: QueryOptions): Promise<QueryStream>;
-  explain(sql: string, options?: { signal?: AbortSignal }): Promise<ExplainResult>;
+  /** timeoutMs: how long planning may take (default EXPLAIN_TIMEOUT_MS); past it the result says so. */
+  explain(sql: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<ExplainResult>;
   describeStatement(sql: string): Promise<StatementShape>;
   listTables(options?: { schema?: string; pageSize?: number; pageToken?: string }): Promise<Page<TableInfo>>;
   describeTable(table: TableRef): Promise<TableDetail>;

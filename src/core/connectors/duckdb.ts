@@ -24,6 +24,7 @@ import {
   withoutTrailingSemicolon,
 } from './connector';
 import { jsonValueConverter } from './duckdbValues';
+import { EXPLAIN_TIMEOUT_MS, planTimedOut, RECURSIVE_QUERY, UNCOUNTED_GENERATOR } from './unboundedReads';
 
 type DuckDBApi = typeof import('@duckdb/node-api');
 
@@ -255,28 +256,32 @@ export class DuckDBConnector implements Connector {
     };
   }
 
-  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ExplainResult> {
+    const timeoutMs = options.timeoutMs ?? EXPLAIN_TIMEOUT_MS;
     const connection = await this.connection();
+    // Preparing and planning can do real work (constant lists are built while planning): bounded.
+    const stop = stopper(connection, options.signal, timeoutMs);
     try {
+      if (stop.reason) throw new QueryCancelledError();
       const prepared = await this.prepareOne(connection, sql);
       if (this.duck.StatementType[prepared.statementType] !== 'SELECT') {
         throw new ConnectorError('Only SELECT statements can be explained here.');
       }
       // The statement was parsed as exactly one SELECT above, so wrapping it is safe.
-      const onAbort = () => connection.interrupt();
-      options.signal?.addEventListener('abort', onAbort);
-      try {
-        if (options.signal?.aborted) throw new QueryCancelledError();
-        const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`);
-        const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
-        const plan = JSON.parse(planText) as PlanNode[];
-        const estimate = plan[0] ? firstCardinality(plan[0]) : null;
-        // DuckDB's plan gives no byte estimates: the gate goes by rows.
-        return { estimatedRows: estimate, scannedRows: scannedRows(plan), scannedBytes: null, plan: planText };
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-      }
+      const reader = await connection.runAndReadAll(`EXPLAIN (FORMAT JSON) ${withoutTrailingSemicolon(sql)}`);
+      if (stop.reason) throw new QueryCancelledError();
+      const planText = String(reader.getRowsJson()[0]?.[1] ?? '[]');
+      const plan = JSON.parse(planText) as PlanNode[];
+      const estimate = plan[0] ? firstCardinality(plan[0]) : null;
+      const unboundedReason = unboundedReadReason(plan);
+      // DuckDB's plan gives no byte estimates: the gate goes by rows.
+      return { estimatedRows: estimate, scannedRows: scannedRows(plan), scannedBytes: null, plan: planText, ...(unboundedReason ? { unboundedReason } : {}) };
+    } catch (error) {
+      // Too slow to plan is itself a sign of a big read: the gate asks rather than guesses.
+      if (stop.reason === 'timeout') return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: planTimedOut(timeoutMs) };
+      throw stop.translate(error);
     } finally {
+      stop.release();
       connection.disconnectSync();
     }
   }
@@ -410,6 +415,25 @@ export function scannedRows(plan: PlanNode[]): number | null {
   };
   plan.forEach(visit);
   return total;
+}
+
+// A recursive CTE runs its recursive part once per iteration; the plan shows it (and its scans) once.
+const RECURSIVE_CTES = new Set(['REC_CTE', 'REC_KEY_CTE', 'RECURSIVE_CTE', 'RECURSIVE_KEY_CTE']);
+// Operators that make rows from lists or computed arguments: DuckDB estimates their output as
+// their input (or not at all), whatever the lists hold.
+const UNCOUNTED_GENERATORS = new Set(['UNNEST', 'INOUT_FUNCTION']);
+
+/** Why no row estimate bounds this plan's read, or undefined when the estimates do. */
+export function unboundedReadReason(plan: PlanNode[]): string | undefined {
+  let reason: string | undefined;
+  const visit = (node: PlanNode): void => {
+    const name = node.name ?? '';
+    if (RECURSIVE_CTES.has(name)) reason = RECURSIVE_QUERY;
+    else if (UNCOUNTED_GENERATORS.has(name)) reason ??= UNCOUNTED_GENERATOR;
+    (node.children ?? []).forEach(visit);
+  };
+  plan.forEach(visit);
+  return reason;
 }
 
 export function sqlString(text: string): string {

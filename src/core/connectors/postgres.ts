@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { redact } from '../observability/redact';
-import { planReads, relationKey, seqScannedRelations, type PlanNode, type RelationSize } from './postgresPlan';
+import { planReads, relationKey, seqScannedRelations, unboundedPlanReason, type PlanNode, type RelationSize } from './postgresPlan';
+import { EXPLAIN_TIMEOUT_MS, planTimedOut } from './unboundedReads';
 import { PG_TYPES_SQL, rowConverter, type PgTypeInfo } from './postgresValues';
 import {
   DEFAULT_SSL_MODE,
@@ -351,18 +352,26 @@ export class PostgresConnector implements Connector {
     };
   }
 
-  async explain(sql: string, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+  async explain(sql: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ExplainResult> {
+    const timeoutMs = options.timeoutMs ?? EXPLAIN_TIMEOUT_MS;
     const shape = await this.describeStatement(sql);
     if (shape.count !== 1 || shape.kind !== 'select') throw new ConnectorError('Only a single SELECT statement can be explained here.');
     // Parsed above as exactly one SELECT; EXPLAIN without ANALYZE plans it without running it.
     // VERBOSE names each scan's schema, so a Seq Scan can be sized from the catalog.
-    const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal });
     const rows: Row[] = [];
-    for await (const batch of stream.batches()) rows.push(...batch);
+    try {
+      const stream = await this.query(`EXPLAIN (FORMAT JSON, VERBOSE) ${withoutTrailingSemicolon(sql)}`, { signal: options.signal, timeoutMs });
+      for await (const batch of stream.batches()) rows.push(...batch);
+    } catch (error) {
+      // Too slow to plan is itself a sign of a big read: the gate asks rather than guesses.
+      if (error instanceof QueryTimeoutError) return { estimatedRows: null, scannedRows: null, scannedBytes: null, plan: '[]', unboundedReason: planTimedOut(timeoutMs) };
+      throw error;
+    }
     const plan = rows[0]?.[0] as { Plan?: PlanNode }[] | undefined;
     const top = plan?.[0]?.Plan;
     const reads = planReads(top, await this.relationSizes(seqScannedRelations(top)));
-    return { estimatedRows: top?.['Plan Rows'] ?? null, scannedRows: reads.rows, scannedBytes: reads.bytes, plan: JSON.stringify(plan ?? []) };
+    const unboundedReason = unboundedPlanReason(top);
+    return { estimatedRows: top?.['Plan Rows'] ?? null, scannedRows: reads.rows, scannedBytes: reads.bytes, plan: JSON.stringify(plan ?? []), ...(unboundedReason ? { unboundedReason } : {}) };
   }
 
   /** reltuples and on-disk bytes of the given tables (pg_class is readable by every role). */

@@ -2,6 +2,8 @@
 // estimates of every node that reads stored or generated data, summed. `SELECT count(*) FROM big`
 // returns one row but its Seq Scan reads all of them; the cost gate needs the latter.
 
+import { RECURSIVE_QUERY } from './unboundedReads';
+
 /** One node of EXPLAIN (FORMAT JSON)'s tree, as much as is read here. */
 export interface PlanNode {
   'Node Type'?: string;
@@ -82,6 +84,15 @@ export function planReads(root: PlanNode | undefined, sizes: ReadonlyMap<string,
   };
   walk(root, 1, 1);
   return { rows: Math.round(rows), bytes: bytes > 0 ? Math.round(bytes) : null };
+}
+
+/**
+ * Why no row estimate bounds this plan's read, or undefined when the estimates do. A Recursive
+ * Union runs its recursive term once per iteration, and its estimates are for one of them.
+ */
+export function unboundedPlanReason(root: PlanNode | undefined): string | undefined {
+  const recursive = (node: PlanNode): boolean => node['Node Type'] === 'Recursive Union' || (node.Plans ?? []).some(recursive);
+  return root && recursive(root) ? RECURSIVE_QUERY : undefined;
 }
 
 function finite(value: unknown): number {

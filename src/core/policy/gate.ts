@@ -121,6 +121,7 @@ async function decide(tool: Tool<any>, input: unknown, ctx: GateContext): Promis
         if (rows !== null && rows > ctx.settings.maxEstimatedRows) {
           reasons.push(`The planner expects to read ${rows.toLocaleString('en-US')} rows, above the limit of ${ctx.settings.maxEstimatedRows.toLocaleString('en-US')}.`);
         }
+        if (plan.unboundedReason) reasons.push(plan.unboundedReason);
         if (bytes !== null && bytes > ctx.settings.maxEstimatedBytes) {
           reasons.push(`The plan scans ${(bytes / 2 ** 30).toFixed(1)} GiB, above the limit of ${(ctx.settings.maxEstimatedBytes / 2 ** 30).toFixed(1)} GiB.`);
         }
