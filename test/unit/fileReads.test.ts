@@ -262,6 +262,8 @@ describe('credential files are refused, by name and by content', () => {
     ['config/values.yaml', 'warehouse:\n  private_key_passphrase: |\n    hunter22-prod\n', /literal password/],
     ['config/flow.yml', 'db: {user: loader, apiKey: "hunter22-prod"}\n', /literal password/],
     ['config/embedded.json', JSON.stringify({ settings: JSON.stringify({ client_secret: 'hunter22-prod' }) }), /literal password/],
+    // Padding before or after the setting does not hide it.
+    ['config/padded.yml', `${'a: 1\n'.repeat(25_000)}password: "hunter22-prod"${' '.repeat(3000)}\n`, /literal password/],
     ['maven/settings.xml', '<settings><servers><server><id>repo</id><password>hunter22-prod</password></server></servers></settings>\n', /literal password/],
   ];
   for (const [path, content, what] of BY_CONTENT) {

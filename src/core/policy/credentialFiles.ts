@@ -112,13 +112,12 @@ const CODE = /[()[\]{}]|^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
  * token of a known shape, a `password=` pair) is left to it, so a document quoting one stays readable.
  */
 function literalSecretSetting(text: string): boolean {
-  // Bounded: a huge file is judged on its first lines (a credential file is short).
-  const lines = text.split(/\r?\n/, 20_000);
+  // Every line counts (no padding hides one); a setting is judged on its first 2000 characters.
+  const lines = text.split(/\r?\n/);
   return lines.some((line, i) => {
-    if (line.length > 2000) return false;
     // JSON inside a JSON string (`"{\"password\":\"v\"}"`) is read unescaped too.
     const unescaped = line.replace(/\\+"/g, '"');
-    return [line, unescaped].some((l) => lineSetsSecret(l, lines[i + 1] ?? '') || memberSetsSecret(l));
+    return [line, unescaped].some((l) => lineSetsSecret(l.slice(0, 2000), (lines[i + 1] ?? '').slice(0, 2000)) || memberSetsSecret(l));
   });
 }
 
@@ -129,7 +128,7 @@ function lineSetsSecret(line: string, next: string): boolean {
   const key = quotedKey ?? bareKey;
   // PWD is the shell's working directory, not a password.
   if (!SECRET_KEY.test(key) || key === 'PWD') return false;
-  const quoted = /^(["'])(.*?)\1\s*[,;]?\s*(#.*|\/\/.*)?$/.exec(rest);
+  const quoted = /^(["'])(.*?)\1\s*(?:[,;]\s*)?(?:(?:#|\/\/).*)?$/.exec(rest);
   if (quoted) return isLiteralSecret(quoted[2], key, line);
   // YAML's value on the next, deeper-indented line: after a block indicator, or after nothing.
   if (sep === ':' && (BLOCK_SCALAR.test(rest.trim()) || rest.trim() === '')) {
