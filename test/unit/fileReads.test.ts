@@ -225,6 +225,8 @@ describe('credential files are refused, by name and by content', () => {
     ['profiles.yml', 'x: 1\n'],
     ['secrets.yaml', 'x: 1\n'],
     ['\uFF0Eenv', 'A=1\n'], // a fullwidth dot: the same name once normalised
+    ['deploy/prod.env', 'A=1\n'],
+    ['deploy/app.env.local', 'A=1\n'],
   ];
   for (const [path, content] of BY_NAME) {
     test(`by name: ${path}`, async () => {
@@ -254,6 +256,15 @@ describe('credential files are refused, by name and by content', () => {
     ['ops/conn.toml', '[connections.prod]\naccount = "acct"\nuser = "me"\npassword = "hunter22"\n', /password or token/],
     ['ops/db.txt', 'db.example.com:5432:shop:analyst:hunter22\n', /pgpass/],
     ['ops/state.json', JSON.stringify({ version: 4, terraform_version: '1.9.0', resources: [] }), /Terraform state/],
+    ['keys/ci.txt', 'PuTTY-User-Key-File-2: ssh-ed25519\nEncryption: none\nPublic-Lines: 1\nAAAAC3Nz\nPrivate-Lines: 1\nAAAAIBx9\nPrivate-MAC: 0f\n', /PuTTY private key/],
+    ['config/app.yaml', 'db:\n  host: db.internal\n  password: hunter22-prod\n', /literal password/],
+    ['config/app.json', JSON.stringify({ db: { host: 'db', user: 'a', password: 'hunter22-prod' } }), /literal password/],
+    ['config/values.yaml', 'warehouse:\n  private_key_passphrase: |\n    hunter22-prod\n', /literal password/],
+    ['config/flow.yml', 'db: {user: loader, apiKey: "hunter22-prod"}\n', /literal password/],
+    ['config/embedded.json', JSON.stringify({ settings: JSON.stringify({ client_secret: 'hunter22-prod' }) }), /literal password/],
+    // Padding before or after the setting does not hide it.
+    ['config/padded.yml', `${'a: 1\n'.repeat(25_000)}password: "hunter22-prod"${' '.repeat(3000)}\n`, /literal password/],
+    ['maven/settings.xml', '<settings><servers><server><id>repo</id><password>hunter22-prod</password></server></servers></settings>\n', /literal password/],
   ];
   for (const [path, content, what] of BY_CONTENT) {
     test(`by content under an innocent name: ${path}`, async () => {
@@ -265,6 +276,23 @@ describe('credential files are refused, by name and by content', () => {
       await assert.rejects(readFileTool.run({ connector, signal: new AbortController().signal, previewRows: 1, queryTimeoutMs: 1, workspaceRoot: root }, { path }), /holds credentials/);
     });
   }
+
+  test('settings that only name a secret, or prose about one, are not credentials', async () => {
+    const ORDINARY: [string, string][] = [
+      ['models/users.yml', 'version: 2\nmodels:\n  - name: users\n    description: "Users and their password hashes"\n    columns:\n      - name: password\n        description: bcrypt hash of the password\n'],
+      ['profiles/dev.yml', "dev:\n  type: postgres\n  password: \"{{ env_var('PG_PASSWORD') }}\"\n  token: ${API_TOKEN}\n  secret: !Ref DbSecret\n"],
+      ['docs/setup.md', '# Setup\n\nPassword: ask the admin for it.\nYou will need a password: it is in the vault.\n\n    password: "<your password>"\n'],
+      ['src/conn.ts', 'interface Conn {\n  password: string;\n  token?: string;\n}\nconst c = { password: opts.password, token };\n'],
+      ['src/conn.py', 'def connect(password: str = None):\n    return driver.connect(\n        password=password,\n    )\ntoken = os.environ["TOKEN"]\n'],
+      ['models/limits.yml', 'max_token: 4096\nsecret: true\npassword:\n  - required\n'],
+    ];
+    for (const [path, content] of ORDINARY) {
+      put(path, content);
+      git('add', path);
+      const read = await readAs(path);
+      assert.notEqual(read.gate.decision, 'deny', `${path}: ${read.gate.reasons.join(' ')}`);
+    }
+  });
 
   test('a connection file that only names variables is not a credential', async () => {
     put('ops/conn-vars.toml', '[connections.prod]\naccount = "acct"\npassword = "${SNOWFLAKE_PASSWORD}"\n');

@@ -44,10 +44,13 @@ const RUNS_CODE = [
   'Directory.Build.props', 'sitecustomize.py', 'lib/site-packages/evil.pth', '.git/hooks/pre-commit', 'vendor/lib/.git/config', '.husky/pre-push', '.githooks/pre-commit', 'lefthook.yml',
   'vite.config.ts', 'eslint.config.mjs', '.eslintrc.js', 'pytest.ini', 'docker-compose.yml', 'Gemfile', 'Cargo.toml', 'build.rs', 'go.mod', 'composer.json', 'Jenkinsfile', '.gitlab-ci.yml',
   '.circleci/config.yml', 'profiles.yml', 'node_modules/.bin/dbt', 'node_modules/pg/lib/index.js', '.venv/bin/activate', 'dbt_packages/dbt_utils/macros/x.sql', 'mcp.json', '.idea/workspace.xml', 'team.code-workspace',
+  // Siblings of the red-team finds: wrappers, agent instructions, editor exrc files, dev environments, Yarn's own code.
+  '.yarn/sdks/typescript/lib/tsserver.js', '.yarn/unplugged/x/index.js', '.pnp.loader.mjs', 'tools/mvnw', 'pkg/AGENTS.md', 'CLAUDE.local.md', '.dir-locals-2.el', '.vimrc',
+  'environment.yaml', 'shell.nix', 'default.nix', 'devenv.nix', 'pixi.toml', 'deploy/prod.env', 'deploy/prod.env.local',
   // Spelled otherwise: the same file.
   './package.json', 'models/../package.json', 'models\\..\\Makefile', 'a//b/./package.json', '\uFF50ackage.json',
 ];
-const ORDINARY = ['models/orders.sql', 'models/schema.yml', 'docs/package.json.md', 'docs/makefile-notes.md', 'models/packages_summary.sql', 'docs/dockerfile-guide.md', 'seeds/environments.csv', 'README.md', 'analyses/build_times.sql'];
+const ORDINARY = ['models/orders.sql', 'models/schema.yml', 'docs/package.json.md', 'docs/makefile-notes.md', 'models/packages_summary.sql', 'docs/dockerfile-guide.md', 'seeds/environments.csv', 'README.md', 'analyses/build_times.sql', 'docs/agents-guide.md', 'docs/environment.md', 'models/environment.sql', 'docs/flake-notes.md', 'models/yarn_orders.sql'];
 
 describe('edits to files that run code need typed confirmation', () => {
   for (const path of RUNS_CODE) {

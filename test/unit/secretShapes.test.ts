@@ -39,6 +39,13 @@ const SHAPES: { name: string; secret: string; text: string }[] = [
   { name: 'JWT', secret: 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', text: 'session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk' },
   { name: 'URL with user:password@', secret: 's3cret-pw', text: 'failed: postgres://analyst:s3cret-pw@db/x' },
   { name: 'URL password with a slash', secret: 'ab/cd+ef', text: 'snowflake://me:ab/cd+ef@acct/DB' },
+  { name: 'JDBC password query parameter', secret: 'Pw-9f3kQ', text: 'jdbc:snowflake://acme.snowflakecomputing.com/?user=loader&password=Pw-9f3kQ&warehouse=wh' },
+  { name: 'ADO.NET connection string', secret: 'Pw-9f3kQ', text: 'Server=tcp:db.example.net,1433;Database=dw;User ID=loader;Password = Pw-9f3kQ;Encrypt=True' },
+  { name: 'ODBC PWD in braces', secret: 'Pw;9f 3kQ', text: 'Driver={PostgreSQL Unicode};Server=db;Uid=me;PWD={Pw;9f 3kQ};' },
+  { name: 'Azure storage AccountKey', secret: 'q9Zk3mT0pW8xLr2v+Y5n==', text: 'DefaultEndpointsProtocol=https;AccountName=dl;AccountKey=q9Zk3mT0pW8xLr2v+Y5n==;EndpointSuffix=core.windows.net' },
+  { name: 'access_token query parameter', secret: 'Zx81kQp02LmN', text: 'GET https://api.example.com/v1/items?access_token=Zx81kQp02LmN&page=2' },
+  { name: 'dotenv password, quoted', secret: 'Pw-9f3kQ', text: 'DATABASE_HOST=db\nDATABASE_PASSWORD="Pw-9f3kQ"\n' },
+  { name: 'PuTTY private key lines', secret: 'yZ6aB7cD8eQ9fR0gS1hT2iU3jV4kW5lX6mY7nZ8oA9pB0qC1rD2sE3tF4uG5vH6w', text: 'PuTTY-User-Key-File-3: ssh-rsa\nPublic-Lines: 1\nAAAAB3NzaC1yc2E\nPrivate-Lines: 2\nAAABAQCs9Zx1kQ3mT0pW8xLr2vY5nB1cD4eF6gH7iJ8kL9mN0oP1qR2sT3uV4wX5\nyZ6aB7cD8eQ9fR0gS1hT2iU3jV4kW5lX6mY7nZ8oA9pB0qC1rD2sE3tF4uG5vH6w\nPrivate-MAC: 5b0b3f0e\n' },
 ];
 
 describe('secret shapes are masked', () => {
@@ -82,6 +89,10 @@ describe('ordinary text is left alone', () => {
     'commit 3f8a9c2e1d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39',
     '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----',
     'postgres://analyst@db.example.com:5432/warehouse',
+    'postgres://analyst@db.example.com:5432/warehouse?sslmode=verify-full&application_name=dbt',
+    'bypass=1 compass=north password_reset=true',
+    'if token == expected: return',
+    'PuTTY-User-Key-File-3: ssh-rsa\nPublic-Lines: 1\nAAAAB3NzaC1yc2E\n',
   ];
   for (const text of ORDINARY) test(text.slice(0, 40), () => assert.equal(redact(text), text));
 

@@ -23,6 +23,13 @@ const PEM_BODY = String.raw`(?:(?:Proc-Type|DEK-Info|Version|Comment|Hash): ?[^\
 const startAfter = (tokenChars: string) => String.raw`(?<=^|[^${tokenChars}\\]|\\[nrt])`;
 const startingToken = (body: string, flags = 'g', tokenChars = String.raw`A-Za-z0-9_\-`) => new RegExp(startAfter(tokenChars) + body, flags);
 
+/**
+ * A key that names a secret: its last word is a password, token, secret or key (DB_PASSWORD,
+ * apiKey, client_secret, spring.datasource.password, PWD). `pass` only as a word of its own, so
+ * `bypass` and `compass` are not. Bounded, for the masker's linear patterns.
+ */
+export const SECRET_KEY_NAME = String.raw`(?:[A-Za-z0-9_.\-]{0,64}?(?:password|passwd|passphrase|pwd|secret|token|api_?key|access_?key|account_?key|secret_?key|private_?key|auth_?key|master_?key)|(?:[A-Za-z0-9_.\-]{0,64}?[_.\-])?pass)`;
+
 export const SECRET_SHAPES: readonly SecretShape[] = [
   {
     // A whole private key block, CRLF or LF, with Proc-Type/DEK-Info headers; also one cut short (no END line).
@@ -75,6 +82,20 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   { name: 'bearer token', pattern: /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, mask: (_m, head: string) => `${head}***` },
   { name: 'JWT', pattern: startingToken(String.raw`eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}`), mask: '***' },
   {
+    // A PuTTY key file's private lines (its public lines are public).
+    name: 'PuTTY private key',
+    pattern: /(Private-Lines: ?\d{1,4})(?:(?:\r?\n|(?:\\{1,2}r)?\\{1,2}n)(?!Private-)[A-Za-z0-9+/=]{1,256})+/g,
+    mask: (_m, head: string) => `${head} ***`,
+  },
+  {
+    // password=… (or pwd=, token=, AccountKey=…) as a URL query parameter, in a `;`-separated
+    // connection string (JDBC, ADO.NET, ODBC, Azure) or a dotenv line: the value ends at `&`, `;`,
+    // a quote or a space; ODBC's braces hold any character. `==` is a comparison, not a value.
+    name: 'key=value credential',
+    pattern: startingToken(String.raw`(${SECRET_KEY_NAME}\s*=(?!=)\s*(?:\\{0,3}["'])?)(\{[^}\r\n]{0,256}\}|(?:[^\s;&"'\\]|\\\\){1,256})`, 'gi', String.raw`A-Za-z0-9_.\-`),
+    mask: (_m, head: string) => `${head}***`,
+  },
+  {
     // scheme://user:password@host. A "password" that is a port and a path (host:8080/a@b) is left alone.
     name: 'URL credentials',
     pattern: startingToken(String.raw`([a-z][a-z0-9+.-]{0,30}:\/\/[^\s:/@"\\]{1,256}):(?!\d*(?:[/?#"\\]|$))[^\s@"\\]{0,256}@`, 'gi'),
@@ -84,7 +105,7 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
 
 // Something every shape starts with or contains: most strings (every string of every audit line)
 // hold none of these and skip the patterns entirely.
-const ANY_SHAPE_HINT = /-----BEGIN|LS0tLS1CRUdJT|0tLS0tQkVHSU|tLS0tLUJFR0lO|private_key|secret_?access|A(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|3T)|gh[pousr]_|github_pat_|gl[a-z]+-|xox|[sr]k[-_]|AIza|npm_|hf_|authorization|bearer|eyJ|:\/\//i;
+const ANY_SHAPE_HINT = /-----BEGIN|LS0tLS1CRUdJT|0tLS0tQkVHSU|tLS0tLUJFR0lO|private_key|secret_?access|A(?:KIA|SIA|GPA|IDA|ROA|IPA|NPA|NVA|3T)|gh[pousr]_|github_pat_|gl[a-z]+-|xox|[sr]k[-_]|AIza|npm_|hf_|authorization|bearer|eyJ|:\/\/|pass|pwd|secret|token|key|Private-Lines/i;
 
 /** Masks every secret shape in `text`. */
 export function maskSecretShapes(text: string): string {

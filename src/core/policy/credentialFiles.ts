@@ -1,10 +1,13 @@
 // Files that hold credentials are never handed to the model, whatever the prompt says and whatever
 // the user approves. Known by name (wherever they sit in the tree, any case) and by what they
 // hold: a key file or a cloud credential under an innocent name is refused as well.
+import { maskSecretShapes, SECRET_KEY_NAME } from '../observability/secretShapes';
 
 /** Names and folders of credential files, matched against the whole workspace-relative path. */
 const CREDENTIAL_NAMES: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /(^|\/)\.env(\.[^/]*)?$/i, what: 'an environment file' },
+  // prod.env, app.env.local: an env_file under its own name (not prod.env.sql, a project source).
+  { pattern: /(^|\/)[^/]+\.env(\.(?!(sql|ya?ml|md|markdown|jinja2?|j2)$)[^/.]+)?$/i, what: 'an environment file' },
   { pattern: /(^|\/)\.envrc$/i, what: 'an environment file' },
   { pattern: /\.(pem|key|p8|p12|pfx|jks|keystore|ppk|keytab|sso)$/i, what: 'a key file' },
   { pattern: /(^|\/)id_(rsa|dsa|ecdsa|ed25519)(_sk)?(\.|$)/i, what: 'an SSH key' },
@@ -42,6 +45,7 @@ const CREDENTIAL_CONTENT: readonly { what: string; test: (text: string) => boole
   // The most specific first: a service-account JSON holds a private key too.
   { what: 'a cloud credential (service account or user refresh token)', test: (t) => cloudCredentialJson(t) },
   { what: 'a private key', test: (t) => PRIVATE_KEY.test(t) },
+  { what: 'a PuTTY private key', test: (t) => /^PuTTY-User-Key-File-\d+:/m.test(t) },
   { what: 'a base64-encoded private key', test: (t) => base64Runs(t).some((decoded) => PRIVATE_KEY.test(decoded)) },
   { what: 'AWS credentials', test: (t) => /^[ \t]*aws_(secret_access_key|session_token)\s*=\s*\S/im.test(t) },
   {
@@ -52,6 +56,7 @@ const CREDENTIAL_CONTENT: readonly { what: string; test: (text: string) => boole
   { what: 'netrc credentials', test: (t) => netrcWithPassword(t) },
   { what: 'package registry tokens', test: (t) => /^[ \t]*(\/\/[^\s=]+:)?_(authToken|auth|password)\s*=\s*\S/m.test(t) || /^[ \t]*npmAuth(Token|Ident):\s*["']?[^\s"'$]/m.test(t) },
   { what: 'connection settings with a password or token', test: (t) => sectionWithSecret(t) },
+  { what: 'a literal password, token or key (set to a value, not a reference to one)', test: (t) => literalSecretSetting(t) },
   { what: 'a pgpass file', test: (t) => linesAll(t, /^[^\s:#][^:\s]*:(\d+|\*):[^:\s]+:[^:\s]+:\S+$/) },
   { what: 'stored git credentials', test: (t) => linesAll(t, /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s@]+@\S+$/i) },
   { what: 'Terraform state', test: (t) => /"terraform_version"\s*:/.test(t) && /"resources"\s*:/.test(t) },
@@ -81,6 +86,84 @@ function sectionWithSecret(text: string): boolean {
   if (!/^[ \t]*\[[^\]\n]+\]\s*$/m.test(text)) return false;
   // A reference to a variable (${PW}, {{ env_var('PW') }}, %(pw)s) is not the secret itself.
   return /^[ \t]*(password|passwd|token|private_key|private_key_passphrase|private_key_file_pwd|client_secret|api_key|secret)\s*=\s*(?!["']?\s*["']?\s*$)(?!["']?(\$\{|\$[A-Z_]|\{\{|%\())\S/im.test(text);
+}
+
+const SECRET_KEY = new RegExp(`^${SECRET_KEY_NAME}$`, 'i');
+// A setting at the start of a line: YAML `key: v` (maybe a list item), dotenv `KEY=v` (maybe
+// exported), INI `key = v`, JSON `"key": "v"`, a Python or TypeScript `key = "v"` / `key: "v"`.
+const SETTING = /^(\s*)(?:-\s+)?(?:export\s+)?(?:(["'])([A-Za-z_][\w.-]{0,100})\2|([A-Za-z_][\w.-]{0,100}))(\s*)([=:])(\s*)(.*)$/;
+// The same anywhere in a line: a JSON or Python member (minified JSON, a dict literal, a YAML flow
+// map `{user: a, password: "v"}`) with a quoted value (looked ahead at: a value's closing quote may open the next key), an XML element (`<password>v</password>`, Maven's settings.xml).
+const QUOTED_MEMBER = /(?:(["'])([A-Za-z_][\w.-]{0,100})\1|(?<=[{,]\s{0,20})([A-Za-z_][\w.-]{0,100}))\s*:\s*(?=(["'])([^"'\r\n]{0,512})\4)/g;
+const XML_ELEMENT = /<([A-Za-z_][\w.-]{0,100})>([^<\r\n]{1,512})<\/\1>/g;
+// A YAML block scalar (`password: |`), whose value is on the next line.
+const BLOCK_SCALAR = /^[|>][-+]?\d?$/;
+// Not the secret itself: a variable (${PW}, $PW, $(cmd)), a template ({{ env_var('PW') }}, {% %}),
+// configparser's %(pw)s, env("PW"), a YAML tag or alias (!Ref, *pw), a placeholder (<password>, ****, ...).
+const REFERENCE = /^(\$|%\(|[!*&]|<.*>$|\.\.\.|(your|my)[_-]|change_?me$|redacted$)|\{\{|\{%|\benv(_var)?\s*\(|\bos\.environ|\bprocess\.env|\bgetenv\s*\(/i;
+// Bare values that are a YAML keyword or a type annotation (`password: str`), not a value.
+const KEYWORD = /^(null|none|nil|~|true|false|yes|no|on|off|undefined|string|str|number|int|integer|bool|boolean|any|bytes|secret|password|required|optional)$/i;
+// A bare value that is code, not a setting: a call, a member (`config.password`), an indexing.
+const CODE = /[()[\]{}]|^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
+
+/**
+ * A key named like a secret set to a literal value that the masker would not hide: a password in
+ * a YAML or JSON config, a token in an INI without a section. A value the masker hides anyway (a
+ * token of a known shape, a `password=` pair) is left to it, so a document quoting one stays readable.
+ */
+function literalSecretSetting(text: string): boolean {
+  // Every line counts (no padding hides one); a setting is judged on its first 2000 characters.
+  const lines = text.split(/\r?\n/);
+  return lines.some((line, i) => {
+    // JSON inside a JSON string (`"{\"password\":\"v\"}"`) is read unescaped too.
+    const unescaped = line.replace(/\\+"/g, '"');
+    return [line, unescaped].some((l) => lineSetsSecret(l.slice(0, 2000), (lines[i + 1] ?? '').slice(0, 2000)) || memberSetsSecret(l));
+  });
+}
+
+function lineSetsSecret(line: string, next: string): boolean {
+  const m = SETTING.exec(line);
+  if (!m) return false;
+  const [, indent, , quotedKey, bareKey, before, sep, after, rest] = m;
+  const key = quotedKey ?? bareKey;
+  // PWD is the shell's working directory, not a password.
+  if (!SECRET_KEY.test(key) || key === 'PWD') return false;
+  const quoted = /^(["'])(.*?)\1\s*(?:[,;]\s*)?(?:(?:#|\/\/).*)?$/.exec(rest);
+  if (quoted) return isLiteralSecret(quoted[2], key, line);
+  // YAML's value on the next, deeper-indented line: after a block indicator, or after nothing.
+  if (sep === ':' && (BLOCK_SCALAR.test(rest.trim()) || rest.trim() === '')) {
+    const deeper = /^(\s*)(\S.*)$/.exec(next);
+    if (!deeper || deeper[1].length <= indent.length) return false;
+    const value = deeper[2].trim();
+    // A nested mapping or list is not a value.
+    if (rest.trim() === '' && (/^-(\s|$)/.test(value) || /^[^\s'"]+:(\s|$)/.test(value) || value.startsWith('#'))) return false;
+    return !KEYWORD.test(value) && isLiteralSecret(value.replace(/^(["'])(.*)\1$/, '$2'), key, next);
+  }
+  // A bare value: YAML (`key: value`, one word, then maybe a comment) or dotenv (`KEY=value`,
+  // unindented, no spaces: indented `key=value` is a keyword argument in code).
+  const bare = /^([^\s#'"]+)\s*(#.*)?$/.exec(rest)?.[1].replace(/[,;]$/, '');
+  if (!bare || CODE.test(bare) || KEYWORD.test(bare)) return false;
+  const yaml = sep === ':' && after.length > 0 && quotedKey === undefined;
+  const dotenv = sep === '=' && indent === '' && before === '' && after === '';
+  return (yaml || dotenv) && isLiteralSecret(bare, key, line);
+}
+
+function memberSetsSecret(line: string): boolean {
+  for (const m of line.matchAll(QUOTED_MEMBER)) {
+    const key = m[2] ?? m[3];
+    if (SECRET_KEY.test(key) && isLiteralSecret(m[5], key, line)) return true;
+  }
+  for (const m of line.matchAll(XML_ELEMENT)) if (SECRET_KEY.test(m[1]) && !KEYWORD.test(m[2].trim()) && isLiteralSecret(m[2], m[1], line)) return true;
+  return false;
+}
+
+function isLiteralSecret(value: string, key: string, line: string): boolean {
+  const v = value.trim();
+  if (v.length < 4 || REFERENCE.test(v) || /^(.)\1*$/.test(v)) return false;
+  // Counts and limits (`max_token: 4096`) are numbers; a numeric password is kept as one.
+  if (/token$/i.test(key) && /^\d+$/.test(v)) return false;
+  // What the masker hides never reaches the model.
+  return maskSecretShapes(line).includes(v);
 }
 
 /** A netrc: `machine <host>` (or `default`) entries, one of them with a password. Tokens, not a regex: it is linear. */
