@@ -52,6 +52,8 @@ describe('Approval cards survive a panel that is not ready', () => {
     await key.waitFor({ timeout: 10_000 });
     await key.fill('sk-e2e-queue');
     await vscode.page.keyboard.press('Enter');
+    // Storing the key is asynchronous: a question asked before it lands finds no key.
+    await vscode.page.locator('.notifications-toasts .notification-toast', { hasText: 'API key stored' }).waitFor({ timeout: 20_000 });
     // The panel has not been opened in this window: its webview does not exist yet.
     assert.equal(await vscode.page.locator(`iframe.webview[src*="${EXTENSION_ID}"]`).count(), 0);
 
