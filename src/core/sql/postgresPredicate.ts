@@ -48,8 +48,9 @@ function copiesOf(others: Node[], target: string[]): string[] {
     for (const [k, v] of Object.entries(n as Node)) {
       if ((k === 'RangeSubselect' || k === 'RangeFunction') && v.alias?.aliasname && namesAny(v, target)) out.push(lower(v.alias.aliasname));
       // FROM u, where u is a CTE over the target.
-      if (k === 'RangeVar' && !v.schemaname && target.includes(lower(v.relname)) && relationNames({ RangeVar: v }).length) out.push(...relationNames({ RangeVar: v }, false, true).map(lower));
-      visit(v);
+      if (k === 'RangeVar' && !v.schemaname && target.includes(lower(v.relname))) out.push(...relationNames({ RangeVar: v }, false, true).map(lower));
+      // A derived table's own FROM is its business: it was judged whole above.
+      if (k !== 'RangeSubselect' && k !== 'SelectStmt') visit(v);
     }
   };
   visit(others);

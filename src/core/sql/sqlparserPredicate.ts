@@ -82,7 +82,8 @@ function copiesOf(others: unknown, target: string[]): string[] {
       if (k === 'Derived' && v?.alias?.name?.value && namesAny(v.subquery, target)) out.push(lower(v.alias.name.value));
       // FROM u, where u is a CTE over the target.
       if (k === 'Table' && Array.isArray(v?.name) && v.name.length === 1 && target.includes(lower(tableNames({ Table: v })[v.alias ? 1 : 0]))) out.push(...tableNames({ Table: v }, true).map(lower));
-      visit(v);
+      // A derived table's own FROM is its business: it was judged whole above.
+      if (k !== 'Derived') visit(v);
     }
   };
   visit(others);
