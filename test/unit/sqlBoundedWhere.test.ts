@@ -126,6 +126,7 @@ const BY_DIALECT: Record<SqlDialect, Case[]> = {
     // DuckDB's parser refuses a custom escape in SIMILAR TO.
     ["DELETE FROM orders WHERE note SIMILAR TO '%%' ESCAPE '#'", 'confirm', /not a plain string literal/],
     ["DELETE FROM orders WHERE note LIKE '%%' ESCAPE '#'", 'confirm', /not a plain string literal/],
+    ["DELETE FROM orders WHERE note LIKE ANY (ARRAY['%'])", 'confirm', /not a plain string literal/],
     ["DELETE FROM orders WHERE note ~ ''", 'confirm', /matches every value/],
     ["DELETE FROM orders WHERE note ~ 'a*'", 'confirm', /matches every value/],
     ["DELETE FROM orders WHERE note ~ '^a'", 'approve'],

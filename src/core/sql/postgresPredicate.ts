@@ -150,7 +150,7 @@ function aExpr(b: Node, scope: Scope): Predicate {
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL': {
       const any = b.kind === 'AEXPR_OP_ANY';
-      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      const op = quantified(name, any);
       const right = value(b.rexpr, scope);
       return cmp(op, left, { ...right, text: `${any ? 'ANY' : 'ALL'}(${right.text})` }, name);
     }
@@ -177,6 +177,16 @@ function aExpr(b: Node, scope: Scope): Predicate {
   return { kind: 'value', value: value({ A_Expr: b }, scope), negated: false };
 }
 
+// x op ANY/ALL (...): = ANY is IN, <> ALL is NOT IN; a pattern operator (LIKE ANY (ARRAY['%'])) keeps
+// its kind, so its patterns, which are not a plain literal, are not taken as selective.
+const PATTERN_KINDS = new Set<CompareOp>(['like', 'not like', 'match', 'not match']);
+function quantified(name: string, any: boolean): CompareOp {
+  if (name === '=' && any) return 'in';
+  if (name === '<>' && !any) return 'not in';
+  const base = OPS[name];
+  return base && PATTERN_KINDS.has(base) ? base : 'other';
+}
+
 function wrapNot(kind: string, p: Predicate): Predicate {
   return kind.includes('NOT_') ? { kind: 'not', item: p } : p;
 }
@@ -194,7 +204,7 @@ function subLink(b: Node, scope: Scope): Predicate {
     case 'ALL_SUBLINK': {
       const any = b.subLinkType === 'ANY_SUBLINK';
       const name = b.operName ? opName(b.operName) : '=';
-      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      const op = quantified(name, any);
       return cmp(op, value(b.testexpr, scope), subquery(b.subselect, scope), op === 'in' ? 'IN' : name);
     }
   }
