@@ -146,4 +146,6 @@ export const SNOWFLAKE_DENIED: DeniedFunction[] = [
   { name: 'infer_schema', category: 'files', reason: 'reads staged files', example: "SELECT * FROM TABLE(INFER_SCHEMA(LOCATION => 'st', FILE_FORMAT => 'f'))" },
   { name: 'generate_column_description', category: 'files', reason: 'reads staged files', example: "SELECT GENERATE_COLUMN_DESCRIPTION(ARRAY_AGG(OBJECT_CONSTRUCT(*)), 'table') FROM TABLE(INFER_SCHEMA(LOCATION => 'st', FILE_FORMAT => 'f'))" },
   { name: 'nextval', category: 'writes-despite-read-only', reason: 'advances a sequence', example: 'SELECT NEXTVAL(seq1)' },
+  // The table-function form of NEXTVAL: it advances the sequence just the same.
+  { name: 'getnextval', category: 'writes-despite-read-only', reason: 'advances a sequence', example: 'SELECT NEXTVAL FROM TABLE(GETNEXTVAL(seq1))' },
 ];

@@ -12,18 +12,61 @@ const OPS: Record<string, CompareOp> = {
 const SYMBOL: Partial<Record<CompareOp, string>> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 
 /** The relation a DELETE/UPDATE/MERGE writes, and the others it joins (USING, FROM, source). */
-export function postgresScope(relation: Node | undefined, others: Node[]): Scope {
+export function postgresScope(relation: Node | undefined, others: Node[], withClause?: Node): Scope {
   const target: string[] = [];
   if (relation) {
     if (relation.alias?.aliasname) target.push(relation.alias.aliasname);
     target.push(relation.relname, [relation.schemaname, relation.relname].filter(Boolean).join('.'));
     if (relation.catalogname) target.push([relation.catalogname, relation.schemaname, relation.relname].join('.'));
   }
-  return { target: unique(target.filter(Boolean).map(lower)), others: unique(others.flatMap((o) => relationNames(o)).map(lower)) };
+  const names = unique(target.filter(Boolean).map(lower));
+  const sources = cteSources(withClause, names);
+  const reading = [...names, ...sources];
+  return { target: names, others: unique(others.flatMap((o) => relationNames(o)).map(lower)), copies: unique(copiesOf(others, reading)), sources };
 }
 
-/** Names and aliases of every relation in a FROM list item (RangeVar, JoinExpr, RangeSubselect, ...). */
-function relationNames(node: unknown, deep = false): string[] {
+// The statement's CTEs whose query reads the target, or reads such a CTE (in order, as WITH allows).
+function cteSources(withClause: Node | undefined, target: string[]): string[] {
+  const out: string[] = [];
+  for (const item of withClause?.ctes ?? []) {
+    const cte = item.CommonTableExpr;
+    if (cte?.ctename && namesAny(cte.ctequery, [...target, ...out])) out.push(lower(cte.ctename));
+  }
+  return out;
+}
+
+/** The target's names and the CTEs over it: a relation read under one of them reads the target. */
+const readers = (scope: Scope): string[] => [...scope.target, ...(scope.sources ?? [])];
+
+// Aliases of derived tables in FROM/USING/source whose own FROM names the target: (SELECT id FROM t) u
+// is t again, a self-join like t AS u.
+function copiesOf(others: Node[], target: string[]): string[] {
+  const out: string[] = [];
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (!n || typeof n !== 'object') return;
+    for (const [k, v] of Object.entries(n as Node)) {
+      if ((k === 'RangeSubselect' || k === 'RangeFunction') && v.alias?.aliasname && namesAny(v, target)) out.push(lower(v.alias.aliasname));
+      // FROM u, where u is a CTE over the target.
+      if (k === 'RangeVar' && !v.schemaname && target.includes(lower(v.relname))) out.push(...relationNames({ RangeVar: v }, false, true).map(lower));
+      // A derived table's own FROM is its business: it was judged whole above.
+      if (k !== 'RangeSubselect' && k !== 'SelectStmt') visit(v);
+    }
+  };
+  visit(others);
+  return out;
+}
+
+/** Whether a relation anywhere under `node` (subqueries included) is called by one of `names`. */
+function namesAny(node: unknown, names: string[]): boolean {
+  return relationNames(node, true).some((n) => names.includes(lower(n)));
+}
+
+/**
+ * Names and aliases of every relation in a FROM list item (RangeVar, JoinExpr, RangeSubselect, ...).
+ * With `visible`, only the names a query can refer to it by: an alias hides the table's name.
+ */
+function relationNames(node: unknown, deep = false, visible = false): string[] {
   const out: string[] = [];
   const visit = (n: unknown): void => {
     if (Array.isArray(n)) return n.forEach(visit);
@@ -31,7 +74,7 @@ function relationNames(node: unknown, deep = false): string[] {
     for (const [k, v] of Object.entries(n as Node)) {
       if (k === 'RangeVar') {
         if (v.alias?.aliasname) out.push(v.alias.aliasname);
-        out.push(v.relname, [v.schemaname, v.relname].filter(Boolean).join('.'));
+        if (!visible || !v.alias?.aliasname) out.push(v.relname, [v.schemaname, v.relname].filter(Boolean).join('.'));
       } else if ((k === 'RangeSubselect' || k === 'RangeFunction') && v.alias?.aliasname) out.push(v.alias.aliasname);
       // A JoinExpr's own alias, and its arms; never into subqueries (their tables are their own).
       if (k === 'JoinExpr' && v.alias?.aliasname) out.push(v.alias.aliasname);
@@ -90,10 +133,14 @@ function aExpr(b: Node, scope: Scope): Predicate {
     case 'AEXPR_LIKE':
     case 'AEXPR_ILIKE':
     case 'AEXPR_SIMILAR': {
-      // SIMILAR TO shares LIKE's % wildcard; PostgreSQL wraps its pattern in similar_to_escape().
+      // PostgreSQL wraps a SIMILAR TO pattern in similar_to_escape(); with an ESCAPE clause (two
+      // arguments, or like_escape() for LIKE) the pattern is left as the call: not a plain literal.
       const negated = name.startsWith('!');
-      const op: CompareOp = negated ? 'not like' : 'like';
-      const escaped = b.kind === 'AEXPR_SIMILAR' && b.rexpr?.FuncCall?.args?.length === 1 ? b.rexpr.FuncCall.args[0] : b.rexpr;
+      const similar = b.kind === 'AEXPR_SIMILAR';
+      const op: CompareOp = similar ? (negated ? 'not similar' : 'similar') : negated ? 'not like' : 'like';
+      const wrapper = b.rexpr?.FuncCall;
+      const plain = similar && wrapper?.args?.length === 1 && opName(wrapper.funcname) === 'similar_to_escape';
+      const escaped = plain ? wrapper.args[0] : b.rexpr;
       return cmp(op, left, value(escaped, scope), b.kind === 'AEXPR_SIMILAR' ? 'SIMILAR TO' : b.kind.replace('AEXPR_', ''));
     }
     case 'AEXPR_IN': {
@@ -103,7 +150,7 @@ function aExpr(b: Node, scope: Scope): Predicate {
     case 'AEXPR_OP_ANY':
     case 'AEXPR_OP_ALL': {
       const any = b.kind === 'AEXPR_OP_ANY';
-      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      const op = quantified(name, any);
       const right = value(b.rexpr, scope);
       return cmp(op, left, { ...right, text: `${any ? 'ANY' : 'ALL'}(${right.text})` }, name);
     }
@@ -117,7 +164,8 @@ function aExpr(b: Node, scope: Scope): Predicate {
     case 'AEXPR_NOT_BETWEEN_SYM': {
       let [low, high] = (b.rexpr?.List?.items ?? []).map((n: Node) => value(n, scope));
       const ordered = low?.number !== undefined && high?.number !== undefined;
-      if (ordered && low.number! > high.number!) [low, high] = [high, low];
+      // Only SYMMETRIC swaps the bounds: plain BETWEEN 1 AND 0 is empty, as in the other dialects.
+      if (b.kind.includes('SYM') && ordered && low.number! > high.number!) [low, high] = [high, low];
       const between: Predicate = { kind: 'and', items: [cmp('ge', left, low, '>='), cmp('le', left, high, '<=')] };
       if (b.kind.includes('SYM') && !ordered) {
         // BETWEEN SYMMETRIC accepts the bounds either way round: either ordering may hold.
@@ -127,6 +175,16 @@ function aExpr(b: Node, scope: Scope): Predicate {
     }
   }
   return { kind: 'value', value: value({ A_Expr: b }, scope), negated: false };
+}
+
+// x op ANY/ALL (...): = ANY is IN, <> ALL is NOT IN; a pattern operator (LIKE ANY (ARRAY['%'])) keeps
+// its kind, so its patterns, which are not a plain literal, are not taken as selective.
+const PATTERN_KINDS = new Set<CompareOp>(['like', 'not like', 'match', 'not match']);
+function quantified(name: string, any: boolean): CompareOp {
+  if (name === '=' && any) return 'in';
+  if (name === '<>' && !any) return 'not in';
+  const base = OPS[name];
+  return base && PATTERN_KINDS.has(base) ? base : 'other';
 }
 
 function wrapNot(kind: string, p: Predicate): Predicate {
@@ -141,12 +199,12 @@ function subLink(b: Node, scope: Scope): Predicate {
   const text = '(SELECT ...)';
   switch (b.subLinkType) {
     case 'EXISTS_SUBLINK':
-      return { kind: 'exists', text: `EXISTS ${text}`, correlated: correlated(b.subselect, scope), negated: false };
+      return { kind: 'exists', text: `EXISTS ${text}`, correlated: correlated(b.subselect, scope), negated: false, readsTarget: namesAny(b.subselect, readers(scope)) };
     case 'ANY_SUBLINK':
     case 'ALL_SUBLINK': {
       const any = b.subLinkType === 'ANY_SUBLINK';
       const name = b.operName ? opName(b.operName) : '=';
-      const op: CompareOp = name === '=' && any ? 'in' : name === '<>' && !any ? 'not in' : 'other';
+      const op = quantified(name, any);
       return cmp(op, value(b.testexpr, scope), subquery(b.subselect, scope), op === 'in' ? 'IN' : name);
     }
   }
@@ -154,7 +212,7 @@ function subLink(b: Node, scope: Scope): Predicate {
 }
 
 /** A subquery as an operand: it depends on the row being written through the outer columns it reads. */
-const subquery = (select: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(select, scope) });
+const subquery = (select: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(select, scope), readsTarget: namesAny(select, readers(scope)) });
 
 /** A subquery refers to the row being written when it names the target's alias or table, not its own. */
 function correlated(select: unknown, scope: Scope): boolean {
@@ -164,7 +222,8 @@ function correlated(select: unknown, scope: Scope): boolean {
 // Columns qualified with the target and not with one of the subquery's own relations; and, in a
 // subquery with no relation of its own (SELECT id), every column, which can only be the outer row's.
 function outerColumns(select: unknown, scope: Scope): Column[] {
-  const own = new Set(relationNames(select, true).map(lower));
+  // FROM t AS t2 makes t2 the subquery's own; t there is still the outer row.
+  const own = new Set(relationNames(select, true, true).map(lower));
   const out: Column[] = [];
   const visit = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
@@ -191,7 +250,9 @@ function listValue(node: Node | undefined, scope: Scope): Value {
 
 function value(node: Node | undefined, scope: Scope): Value {
   const v = operand(node, scope);
-  return node && containsCondition(node) ? { ...v, condition: true } : v;
+  const withCondition = node && containsCondition(node) ? { ...v, condition: true } : v;
+  // A scalar subquery has said whether it reads the target; in any other operand, any subquery inside counts.
+  return node && !v.scalar && namesAny(node, readers(scope)) ? { ...withCondition, readsTarget: true } : withCondition;
 }
 
 // Comparisons, boolean operators and tests inside an operand (not inside subqueries).
@@ -230,11 +291,16 @@ function operand(node: Node | undefined, scope: Scope): Value {
     case 'CollateClause':
       return value(b.arg, scope);
     case 'SubLink':
-      return subquery(b.subselect, scope);
+      return { ...subquery(b.subselect, scope), scalar: b.subLinkType === 'EXPR_SUBLINK' };
     case 'FuncCall': {
       const args = (b.args ?? []).map((a: Node) => value(a, scope));
       const name = (b.funcname ?? []).map((n: Node) => n.String?.sval ?? '').filter((s: string) => s !== 'pg_catalog').join('.');
-      return { text: `${name}(${b.agg_star ? '*' : args.map((a: Value) => a.text).join(', ')})`, columns: args.flatMap((a: Value) => a.columns) };
+      const call = { name: lower(name.split('.').pop() ?? ''), args };
+      return { text: `${name}(${b.agg_star ? '*' : args.map((a: Value) => a.text).join(', ')})`, columns: args.flatMap((a: Value) => a.columns), call };
+    }
+    case 'RowExpr': {
+      const row = (b.args ?? []).map((a: Node) => value(a, scope));
+      return { text: `(${row.map((v: Value) => v.text).join(', ')})`, columns: row.flatMap((v: Value) => v.columns), row };
     }
     case 'A_Expr': {
       const l = b.lexpr ? value(b.lexpr, scope) : undefined;
@@ -274,7 +340,7 @@ function constValue(b: Node): Value {
   if (b.ival) return { text, columns: [], number: b.ival.ival ?? 0 };
   if (b.fval) return { text, columns: [], number: Number(b.fval.fval) };
   if (b.sval) return { text, columns: [], string: b.sval.sval ?? '' };
-  return { text, columns: [] };
+  return b.isnull ? { text, columns: [], null: true } : { text, columns: [] };
 }
 
 function constText(b: Node): string {

@@ -72,11 +72,13 @@ const RULES: Record<string, Rule> = {
   },
   InsertStmt: (b, f) => write(f, 'approve', 'INSERT writes rows', b.relation),
   UpdateStmt: (b, f) => {
-    const unbounded = boundReason('UPDATE', 'changes', postgresPredicate(b.whereClause, scopeOf(b.relation, b.fromClause)), scopeOf(b.relation, b.fromClause));
+    const scope = scopeOf(b.relation, b.fromClause, b.withClause);
+    const unbounded = boundReason('UPDATE', 'changes', postgresPredicate(b.whereClause, scope), scope);
     write(f, unbounded ? 'confirm' : 'approve', unbounded ?? 'UPDATE ... WHERE changes rows', b.relation);
   },
   DeleteStmt: (b, f) => {
-    const unbounded = boundReason('DELETE', 'removes', postgresPredicate(b.whereClause, scopeOf(b.relation, b.usingClause)), scopeOf(b.relation, b.usingClause));
+    const scope = scopeOf(b.relation, b.usingClause, b.withClause);
+    const unbounded = boundReason('DELETE', 'removes', postgresPredicate(b.whereClause, scope), scope);
     write(f, unbounded ? 'confirm' : 'approve', unbounded ?? 'DELETE ... WHERE removes rows', b.relation);
   },
   MergeStmt: (b, f) => {
@@ -240,16 +242,17 @@ function alterTable(b: Node, f: Findings): void {
   }
 }
 
-const scopeOf = (relation: Node | undefined, others: Node[] | undefined) => postgresScope(relation, others ?? []);
+const scopeOf = (relation: Node | undefined, others: Node[] | undefined, withClause?: Node) => postgresScope(relation, others ?? [], withClause);
 
 // A MERGE that updates or deletes matched (or unmatched-by-source) rows is bounded only when the
 // join condition, or that action's own condition, can be false for a row of the target.
 function mergeReason(b: Node): string | undefined {
-  const scope = scopeOf(b.relation, b.sourceRelation ? [b.sourceRelation] : []);
+  const scope = scopeOf(b.relation, b.sourceRelation ? [b.sourceRelation] : [], b.withClause);
   for (const clause of b.mergeWhenClauses ?? []) {
     const c: Node = clause.MergeWhenClause ?? {};
     if (c.commandType !== 'CMD_UPDATE' && c.commandType !== 'CMD_DELETE') continue;
-    const on = postgresPredicate(b.joinCondition, scope);
+    // WHEN NOT MATCHED BY SOURCE writes the target rows the ON does not match: only its own condition bounds it.
+    const on = c.matchKind === 'MERGE_WHEN_NOT_MATCHED_BY_SOURCE' ? undefined : postgresPredicate(b.joinCondition, scope);
     const extra = postgresPredicate(c.condition, scope);
     const where = on && extra ? { kind: 'and' as const, items: [on, extra] } : (on ?? extra);
     const reason = boundReason(`MERGE ... ${c.commandType === 'CMD_DELETE' ? 'DELETE' : 'UPDATE'}`, c.commandType === 'CMD_DELETE' ? 'removes' : 'changes', where, scope);

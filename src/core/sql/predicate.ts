@@ -23,11 +23,21 @@ export interface Value {
   string?: string;
   /** The operand holds a condition of its own ((id = id) = true): its truth is not analysed. */
   condition?: boolean;
+  /** The NULL literal. */
+  null?: boolean;
+  /** A subquery inside reads the relation being written (SELECT id FROM t): it may follow the row. */
+  readsTarget?: boolean;
+  /** The operand is a scalar subquery: one value (per row, if correlated). */
+  scalar?: boolean;
+  /** The operand is a function call: its lower-case name (without schema) and arguments. */
+  call?: { name: string; args: Value[] };
+  /** The operand is a row of values ((a, b) = (1, 2)). */
+  row?: Value[];
 }
 
 export type CompareOp =
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
-  | 'like' | 'not like' | 'match' | 'not match' | 'in' | 'not in'
+  | 'like' | 'not like' | 'similar' | 'not similar' | 'match' | 'not match' | 'in' | 'not in'
   | 'distinct' | 'not distinct' | 'other' | 'not other';
 
 export type Predicate =
@@ -37,7 +47,7 @@ export type Predicate =
   | { kind: 'null'; value: Value; negated: boolean }
   | { kind: 'truth'; value: Value; test: 'true' | 'false' | 'unknown'; negated: boolean }
   | { kind: 'constant'; text: string }
-  | { kind: 'exists'; text: string; correlated: boolean; negated: boolean }
+  | { kind: 'exists'; text: string; correlated: boolean; negated: boolean; readsTarget?: boolean }
   | { kind: 'current-of' }
   /** A boolean column or any other expression used as the condition itself. */
   | { kind: 'value'; value: Value; negated: boolean };
@@ -47,6 +57,10 @@ export interface Scope {
   target: string[];
   /** Names and aliases of the other relations (USING, FROM, MERGE source). */
   others: string[];
+  /** Aliases of the other relations that are derived from the target ((SELECT id FROM t) u): a self-join. */
+  copies?: string[];
+  /** Names of the statement's CTEs that read the target (WITH u AS (SELECT id FROM t)): reading them reads it. */
+  sources?: string[];
 }
 
 export type Boundedness = { bounded: true } | { bounded: false; why: string; certain: boolean };
@@ -72,7 +86,7 @@ export function boundReason(statement: string, effect: string, where: Predicate 
 // so that x = 1 OR NOT (x = 1) is seen as the complement it is.
 const NEGATE: Record<CompareOp, CompareOp> = {
   eq: 'ne', ne: 'eq', lt: 'ge', ge: 'lt', gt: 'le', le: 'gt',
-  like: 'not like', 'not like': 'like', match: 'not match', 'not match': 'match', in: 'not in', 'not in': 'in',
+  like: 'not like', 'not like': 'like', similar: 'not similar', 'not similar': 'similar', match: 'not match', 'not match': 'match', in: 'not in', 'not in': 'in',
   distinct: 'not distinct', 'not distinct': 'distinct', other: 'not other', 'not other': 'other',
 };
 
@@ -111,6 +125,7 @@ function sideOf(column: Column, scope: Scope): Side {
   if (column.qualifier.length === 0) return scope.others.length === 0 ? 'target' : 'unknown';
   const dotted = column.qualifier.join('.');
   const last = column.qualifier[column.qualifier.length - 1];
+  if (scope.copies?.includes(dotted) || scope.copies?.includes(last)) return 'unknown';
   const isTarget = scope.target.includes(dotted) || scope.target.includes(last);
   const isOther = scope.others.includes(dotted) || scope.others.includes(last);
   if (isTarget && !isOther) return 'target';
@@ -148,20 +163,21 @@ function bound(p: Predicate, scope: Scope): Boundedness {
       return first ?? { bounded: false, why: 'the condition is empty', certain: true };
     }
     case 'or': {
-      for (const item of p.items) {
-        const b = bound(item, scope);
-        if (!b.bounded) return b;
-      }
-      return complements(p.items, scope);
+      // A part that is unbounded for certain says it best; then parts that together cover every row.
+      const parts = p.items.map((item) => bound(item, scope));
+      const loose = parts.filter((b): b is Extract<Boundedness, { bounded: false }> => !b.bounded);
+      const together = complements(p.items, scope);
+      return loose.find((b) => b.certain) ?? (together.bounded ? undefined : together) ?? loose[0] ?? BOUNDED;
     }
     case 'compare':
       return compare(p, scope);
     case 'null':
-      return testsTarget(p.value, scope, `${p.value.text} IS ${p.negated ? 'NOT ' : ''}NULL`);
+      return p.negated ? notNull(p.value, scope, `${p.value.text} IS NOT NULL`) : testsTarget(p.value, scope, `${p.value.text} IS NULL`);
     case 'truth':
       return testsTarget(p.value, scope, `${p.value.text} IS ${p.negated ? 'NOT ' : ''}${p.test.toUpperCase()}`);
     case 'value': {
       const text = `${p.negated ? 'NOT ' : ''}${p.value.text}`;
+      if (p.value.readsTarget) return readsTarget(text, scope);
       if (p.value.bare) return testsTarget(p.value, scope, text);
       if (read(p.value, scope).target.length === 0) return testsTarget(p.value, scope, text);
       return { bounded: false, why: `${text} is a computed condition, and Pipewright cannot tell that it can be false`, certain: false };
@@ -169,6 +185,7 @@ function bound(p: Predicate, scope: Scope): Boundedness {
     case 'constant':
       return { bounded: false, why: `${p.text} is a constant, the same for every row`, certain: true };
     case 'exists':
+      if (p.readsTarget) return readsTarget(`${p.negated ? 'NOT ' : ''}${p.text}`, scope);
       return p.correlated
         ? BOUNDED
         : { bounded: false, why: `${p.negated ? 'NOT ' : ''}${p.text} does not refer to the row being written, so it is the same for every row`, certain: true };
@@ -179,7 +196,21 @@ function bound(p: Predicate, scope: Scope): Boundedness {
   }
 }
 
+// A subquery over the table being written can return the row's own values (id IN (SELECT id FROM t)),
+// like a self-join: Pipewright does not follow what it returns.
+function readsTarget(text: string, scope: Scope): Boundedness {
+  return { bounded: false, why: `${text} uses a subquery that reads ${scope.target[0]} itself, which may return every row's own values`, certain: false };
+}
+
+// x IS NOT NULL holds for every row that has a value, as x = x does; it bounds nothing the user meant.
+function notNull(value: Value, scope: Scope, text: string): Boundedness {
+  const tested = testsTarget(value, scope, text);
+  if (!tested.bounded) return tested;
+  return { bounded: false, why: `${text} is true for every row where ${value.text} has a value`, certain: false };
+}
+
 function testsTarget(value: Value, scope: Scope, text: string): Boundedness {
+  if (value.readsTarget) return readsTarget(text, scope);
   if (value.condition) return { bounded: false, why: `${text} tests the result of a condition, and Pipewright cannot tell that it can be false`, certain: false };
   const r = read(value, scope);
   if (r.target.length > 0) return BOUNDED;
@@ -196,6 +227,7 @@ function compare(p: Extract<Predicate, { kind: 'compare' }>, scope: Scope): Boun
   if (p.left.condition || p.right.condition) {
     return { bounded: false, why: `${p.text} compares the result of a condition, and Pipewright cannot tell that it can be false`, certain: false };
   }
+  if ([p.left, p.right].some((v) => v.readsTarget && !singleValue(v, p.op))) return readsTarget(p.text, scope);
   const l = read(p.left, scope);
   const r = read(p.right, scope);
   const lHas = l.target.length > 0;
@@ -213,25 +245,97 @@ function compare(p: Extract<Predicate, { kind: 'compare' }>, scope: Scope): Boun
   // One side reads the target row; the other must not depend on it, nor possibly on it.
   const other = lHas ? r : l;
   if (other.unknown.length) {
-    return { bounded: false, why: `${p.text} uses ${keyOf(other.unknown[0])}, which may be a column of ${scope.target[0]}: qualify it with the table name`, certain: false };
+    const c = other.unknown[0];
+    const copy = c.qualifier.length > 0 && (scope.copies ?? []).includes(c.qualifier[c.qualifier.length - 1]);
+    const why = copy
+      ? `${p.text} uses ${keyOf(c)}, which comes from a subquery over ${scope.target[0]} itself (a self-join)`
+      : `${p.text} uses ${keyOf(c)}, which may be a column of ${scope.target[0]}: qualify it with the table name`;
+    return { bounded: false, why, certain: false };
   }
-  const pattern = (lHas ? p.right : p.left).string;
-  if (lHas && pattern !== undefined && matchesEverything(p.op, pattern)) {
-    return { bounded: false, why: `${p.text} matches every value that is not NULL`, certain: p.op === 'like' };
+  // Only a column itself is known to take values the comparison can reject: id - id = 0 and
+  // length(x) >= 0 hold for every row, and Pipewright does not evaluate expressions.
+  const subject = lHas ? p.left : p.right;
+  if (!subject.bare && !(caseOf(subject) && SELECTING_OPS.has(p.op)) && !subject.row?.every((v) => v.bare)) {
+    return { bounded: false, why: `${p.text} compares ${subject.text}, computed from ${scope.target[0]}'s columns, and Pipewright cannot tell that it can be false: compare the column itself`, certain: false };
   }
+  if (PATTERN_OPS.has(p.op) && lHas) {
+    const pattern = p.right.string;
+    if (pattern === undefined) {
+      return { bounded: false, why: `${p.text} has a pattern that is not a plain string literal, and Pipewright cannot tell that it can be false`, certain: false };
+    }
+    if (matchesEverything(p.op, pattern)) return { bounded: false, why: `${p.text} matches every value that is not NULL`, certain: p.op === 'like' };
+  }
+  if (p.op === 'distinct' && other.target.length === 0 && (lHas ? p.right : p.left).null) return notNull(subject, scope, p.text);
   return BOUNDED;
 }
+
+// An uncorrelated scalar subquery is one value for every row ((SELECT max(id) FROM t)): equal to it
+// is bounded like equal to a constant. Ordered against it (id <= (SELECT max(id) FROM t)) it may hold
+// for every row, and a correlated one may return the row's own value.
+const SINGLE_VALUE_OPS = new Set<CompareOp>(['eq', 'ne', 'distinct', 'not distinct']);
+function singleValue(v: Value, op: CompareOp): boolean {
+  return Boolean(v.scalar) && v.columns.length === 0 && SINGLE_VALUE_OPS.has(op);
+}
+
+// A change of letter case or of surrounding spaces of one column takes many values, so selecting the
+// rows where it equals (or matches) a given value is bounded like the column itself: lower(name) = 'bob'.
+// Ordered or negated (lower(name) >= '', trim(x) <> 'A B ') it may hold for every row.
+const CASE_FUNCTIONS = new Set(['lower', 'upper', 'lcase', 'ucase', 'trim', 'ltrim', 'rtrim', 'btrim']);
+const SELECTING_OPS = new Set<CompareOp>(['eq', 'in', 'not distinct', 'like', 'similar', 'match']);
+function caseOf(v: Value): boolean {
+  return Boolean(v.call && CASE_FUNCTIONS.has(v.call.name) && v.call.args.length === 1 && v.call.args[0].bare);
+}
+
+const PATTERN_OPS = new Set<CompareOp>(['like', 'not like', 'similar', 'not similar', 'match', 'not match']);
 
 // A LIKE (or SIMILAR TO) pattern of only % matches every string. An unanchored regular expression
 // matches every string when it can match the empty one ('', 'a*', '.*'); one JavaScript cannot
 // read is taken as matching everything too: when unsure, unbounded.
 function matchesEverything(op: CompareOp, pattern: string): boolean {
   if (op === 'like') return /^%+$/.test(pattern);
+  if (op === 'similar') return similarMatchesEverything(pattern);
   if (op !== 'match') return false;
   try {
     return new RegExp(pattern, 'u').test('');
   } catch {
     return true;
+  }
+}
+
+// SIMILAR TO is a regular expression over the whole string with % for .* and _ for . ('(%)',
+// '%|a', '_*%' match everything). It is bounded only when some string provably fails to match;
+// a pattern JavaScript cannot read is taken as matching everything.
+const PROBES = ['', 'a', 'Zz 9', '\n', '%_\\', 'abcdefghijklmnopqrstuvwxyz0123456789'];
+function similarMatchesEverything(pattern: string): boolean {
+  const regex = similarToRegExp(pattern);
+  if (!regex) return true;
+  return PROBES.every((probe) => regex.test(probe));
+}
+
+function similarToRegExp(pattern: string): RegExp | undefined {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[++i];
+      if (next === undefined) return undefined;
+      out += next.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+    } else if (inClass) {
+      if (ch === ']') inClass = false;
+      out += ch;
+    } else if (ch === '[') {
+      inClass = true;
+      out += ch;
+    } else if (ch === '%') out += '.*';
+    else if (ch === '_') out += '.';
+    else if (ch === '.' || ch === '^' || ch === '$' || ch === '/') out += `\\${ch}`;
+    else out += ch;
+  }
+  try {
+    return new RegExp(`^(?:${out})$`, 'su');
+  } catch {
+    return undefined;
   }
 }
 
@@ -246,7 +350,7 @@ interface Atom {
   text: string;
 }
 
-const NEGATIVE_OPS = new Set<CompareOp>(['ne', 'not like', 'not match', 'not in', 'distinct', 'not other']);
+const NEGATIVE_OPS = new Set<CompareOp>(['ne', 'not like', 'not similar', 'not match', 'not in', 'distinct', 'not other']);
 
 function complements(items: Predicate[], scope: Scope): Boundedness {
   const groups = items.map((item) => atoms(item, scope));

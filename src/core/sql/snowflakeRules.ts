@@ -49,6 +49,8 @@ export const NESTED_COMMENT = 'A block comment contains "/*": engines disagree o
 interface Context {
   dialect: SqlparserDialect;
   f: Findings;
+  /** The CTEs of the queries around the node being walked (a DELETE's WITH sits on its Query). */
+  ctes?: Node[];
 }
 type Rule = (body: Node, c: Context) => void;
 
@@ -88,7 +90,7 @@ const STATEMENTS: Record<string, Rule> = {
       : write(c, 'approve', 'INSERT writes rows', ...insertTargets(b)),
   Update: (b, c) => {
     const others = [...(b.table?.joins ?? []), ...(b.from?.AfterSet ?? b.from?.BeforeSet ?? [])];
-    const unbounded = whereReason('UPDATE', 'changes', b.selection, b.table, others);
+    const unbounded = whereReason('UPDATE', 'changes', b.selection, b.table, others, c.ctes);
     write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'UPDATE ... WHERE changes rows', relationName(b.table));
   },
   Delete: (b, c) => {
@@ -97,11 +99,11 @@ const STATEMENTS: Record<string, Rule> = {
     // DELETE t1 FROM t1 JOIN t2 names its targets first; otherwise the first FROM table is the target.
     const written = b.tables?.length ? { Table: { name: b.tables[0] } } : from[0];
     const others = [...from.slice(b.tables?.length ? 0 : 1), ...(from[0]?.joins ?? []), ...(b.using ?? [])];
-    const unbounded = whereReason('DELETE', 'removes', b.selection, written, others);
+    const unbounded = whereReason('DELETE', 'removes', b.selection, written, others, c.ctes);
     write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'DELETE ... WHERE removes rows', ...targets);
   },
   Merge: (b, c) => {
-    const unbounded = mergeReason(b);
+    const unbounded = mergeReason(b, c.ctes);
     write(c, unbounded ? 'confirm' : 'approve', unbounded ?? 'MERGE writes rows', relationName(b));
   },
   CreateTable: (b, c) => create(c, b, 'TABLE', objectName(b.name)),
@@ -206,6 +208,8 @@ function walk(node: unknown, c: Context): void {
     return;
   }
   if (!node || typeof node !== 'object') return;
+  const ctes = (node as Node).with?.cte_tables;
+  if (Array.isArray(ctes)) c = { ...c, ctes: [...(c.ctes ?? []), ...ctes] };
   for (const [key, value] of Object.entries(node)) {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       if (key === 'Function' && Array.isArray(value.name)) {
@@ -314,19 +318,20 @@ function write(c: Context, decision: SqlDecision, reason: string, ...targets: st
 }
 
 /** Why a DELETE/UPDATE WHERE does not bound the rows it writes, or undefined when it does. */
-function whereReason(statement: string, effect: string, where: Node | undefined, target: Node | undefined, others: unknown[]): string | undefined {
-  const scope = sqlparserScope(target, others);
+function whereReason(statement: string, effect: string, where: Node | undefined, target: Node | undefined, others: unknown[], ctes?: Node[]): string | undefined {
+  const scope = sqlparserScope(target, others, ctes);
   return boundReason(statement, effect, sqlparserPredicate(where, scope), scope);
 }
 
 // A MERGE that updates or deletes matched (or unmatched-by-source) rows is bounded only when the
 // join condition, or that action's own condition, can be false for a row of the target.
-function mergeReason(b: Node): string | undefined {
-  const scope = sqlparserScope(b.table, [b.source]);
+function mergeReason(b: Node, ctes?: Node[]): string | undefined {
+  const scope = sqlparserScope(b.table, [b.source], ctes);
   for (const clause of b.clauses ?? []) {
     const action = typeof clause.action === 'string' ? clause.action : Object.keys(clause.action ?? {})[0];
     if (action !== 'Update' && action !== 'Delete') continue;
-    const on = sqlparserPredicate(b.on, scope);
+    // WHEN NOT MATCHED BY SOURCE writes the target rows the ON does not match: only its own condition bounds it.
+    const on = clause.clause_kind === 'NotMatchedBySource' ? undefined : sqlparserPredicate(b.on, scope);
     const extra = sqlparserPredicate(clause.predicate, scope);
     const where = on && extra ? { kind: 'and' as const, items: [on, extra] } : (on ?? extra);
     const reason = boundReason(`MERGE ... ${action.toUpperCase()}`, action === 'Delete' ? 'removes' : 'changes', where, scope);

@@ -17,24 +17,28 @@ const SYMBOL: Record<string, string> = {
 };
 const CMP_SYMBOL: Partial<Record<CompareOp, string>> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 
-/** A TableWithJoins or table factor: the names it can be referred to by (alias, name, qualified name). */
-function tableNames(factor: Node | undefined): string[] {
+/**
+ * A TableWithJoins or table factor: the names it can be referred to by (alias, name, qualified name).
+ * With `visible`, an alias hides the table's name (FROM t AS t2 is referred to as t2 only).
+ */
+function tableNames(factor: Node | undefined, visible = false): string[] {
   const table = factor?.relation?.Table ?? factor?.Table ?? factor?.relation ?? factor;
   const out: string[] = [];
   if (table?.alias?.name?.value) out.push(table.alias.name.value);
+  if (visible && table?.alias?.name?.value) return out;
   const parts: string[] = Array.isArray(table?.name) ? table.name.map((p: Node) => p.Identifier?.value ?? p.value ?? '') : [];
   for (let i = 0; i < parts.length; i++) out.push(parts.slice(i).join('.'));
   return out;
 }
 
 /** Names and aliases of every relation under a node, not looking into subqueries unless deep. */
-function relationNames(node: unknown, deep = false): string[] {
+function relationNames(node: unknown, deep = false, visible = false): string[] {
   const out: string[] = [];
   const visit = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(visit);
     for (const [k, v] of Object.entries(n as Node)) {
-      if ((k === 'Table' && Array.isArray(v?.name)) || (k === 'Derived' && v?.alias)) out.push(...tableNames({ Table: v }));
+      if ((k === 'Table' && Array.isArray(v?.name)) || (k === 'Derived' && v?.alias)) out.push(...tableNames({ Table: v }, visible));
       if (deep || !['subquery', 'Subquery', 'Derived', 'Exists', 'InSubquery'].includes(k)) visit(v);
     }
   };
@@ -43,11 +47,52 @@ function relationNames(node: unknown, deep = false): string[] {
 }
 
 /** The table a DELETE/UPDATE/MERGE writes and every other relation in the statement's FROM/USING/source. */
-export function sqlparserScope(target: Node | undefined, others: unknown[]): Scope {
+export function sqlparserScope(target: Node | undefined, others: unknown[], ctes: Node[] = []): Scope {
+  const names = [...new Set(tableNames(target).map(lower))];
+  const sources = cteSources(ctes, names);
   return {
-    target: [...new Set(tableNames(target).map(lower))],
+    target: names,
     others: [...new Set(relationNames(others).map(lower))],
+    copies: [...new Set(copiesOf(others, [...names, ...sources]))],
+    sources,
   };
+}
+
+// The statement's CTEs whose query reads the target, or reads such a CTE (in order, as WITH allows).
+function cteSources(ctes: Node[], target: string[]): string[] {
+  const out: string[] = [];
+  for (const cte of ctes) {
+    const name = cte?.alias?.name?.value;
+    if (name && namesAny(cte.query, [...target, ...out])) out.push(lower(name));
+  }
+  return out;
+}
+
+/** The target's names and the CTEs over it: a relation read under one of them reads the target. */
+const readers = (scope: Scope): string[] => [...scope.target, ...(scope.sources ?? [])];
+
+// Aliases of derived tables in FROM/USING/source whose own FROM names the target: (SELECT id FROM t) u
+// is t again, a self-join like t AS u.
+function copiesOf(others: unknown, target: string[]): string[] {
+  const out: string[] = [];
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    for (const [k, v] of Object.entries(n as Node)) {
+      if (k === 'Derived' && v?.alias?.name?.value && namesAny(v.subquery, target)) out.push(lower(v.alias.name.value));
+      // FROM u, where u is a CTE over the target.
+      if (k === 'Table' && Array.isArray(v?.name) && v.name.length === 1 && target.includes(lower(tableNames({ Table: v })[v.alias ? 1 : 0]))) out.push(...tableNames({ Table: v }, true).map(lower));
+      // A derived table's own FROM is its business: it was judged whole above.
+      if (k !== 'Derived') visit(v);
+    }
+  };
+  visit(others);
+  return out;
+}
+
+/** Whether a relation anywhere under `node` (subqueries included) is called by one of `names`. */
+function namesAny(node: unknown, names: string[]): boolean {
+  return relationNames(node, true).some((n) => names.includes(lower(n)));
 }
 
 export function sqlparserPredicate(node: Node | undefined | null, scope: Scope): Predicate | undefined {
@@ -107,13 +152,16 @@ function predicate(node: Node, scope: Scope): Predicate {
     case 'ILike':
     case 'SimilarTo':
     case 'RLike': {
-      // SIMILAR TO shares LIKE's % wildcard; RLIKE / REGEXP is a regular expression.
-      const regex = type === 'RLike';
-      const op: CompareOp = regex ? (b.negated ? 'not match' : 'match') : b.negated ? 'not like' : 'like';
+      // SIMILAR TO is a regular expression with LIKE's wildcards; RLIKE / REGEXP is a regular expression.
+      const kind = type === 'RLike' ? 'match' : type === 'SimilarTo' ? 'similar' : 'like';
+      const op = (b.negated ? `not ${kind}` : kind) as CompareOp;
       // LIKE ANY (...) is several patterns: not analysed.
       if (b.any) break;
       const keyword = { Like: 'LIKE', ILike: 'ILIKE', SimilarTo: 'SIMILAR TO', RLike: b.regexp ? 'REGEXP' : 'RLIKE' }[type];
-      return cmp(op, value(b.expr, scope), value(b.pattern, scope), `${b.negated ? 'NOT ' : ''}${keyword}`);
+      const pattern = value(b.pattern, scope);
+      // An ESCAPE clause changes what the pattern's characters mean: it is no longer a plain literal.
+      const escaped = b.escape_char ? { ...pattern, string: undefined, text: `${pattern.text} ESCAPE ...` } : pattern;
+      return cmp(op, value(b.expr, scope), escaped, `${b.negated ? 'NOT ' : ''}${keyword}`);
     }
     case 'AnyOp':
     case 'AllOp': {
@@ -123,7 +171,7 @@ function predicate(node: Node, scope: Scope): Predicate {
       return cmp(op, value(b.left, scope), { ...right, text: `${any ? 'ANY' : 'ALL'}(${right.text})` }, SYMBOL[b.compare_op] ?? b.compare_op);
     }
     case 'Exists':
-      return { kind: 'exists', text: 'EXISTS (SELECT ...)', correlated: correlated(b.subquery, scope), negated: Boolean(b.negated) };
+      return { kind: 'exists', text: 'EXISTS (SELECT ...)', correlated: correlated(b.subquery, scope), negated: Boolean(b.negated), readsTarget: namesAny(b.subquery, readers(scope)) };
     case 'Value': {
       const v = value(node, scope);
       return { kind: 'constant', text: v.text };
@@ -138,7 +186,7 @@ function cmp(op: CompareOp, left: Value, right: Value, symbol: string): Predicat
 }
 
 /** A subquery as an operand: it depends on the row being written through the outer columns it reads. */
-const subquery = (query: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(query, scope) });
+const subquery = (query: unknown, scope: Scope): Value => ({ text: '(SELECT ...)', columns: outerColumns(query, scope), readsTarget: namesAny(query, readers(scope)) });
 
 const CONDITIONS = new Set([
   'IsNull', 'IsNotNull', 'IsTrue', 'IsNotTrue', 'IsFalse', 'IsNotFalse', 'IsUnknown', 'IsNotUnknown', 'IsDistinctFrom',
@@ -163,7 +211,9 @@ function containsCondition(node: unknown): boolean {
 
 function value(node: Node | undefined, scope: Scope): Value {
   const v = operand(node, scope);
-  return node && containsCondition(node) ? { ...v, condition: true } : v;
+  const withCondition = node && containsCondition(node) ? { ...v, condition: true } : v;
+  // A scalar subquery has said whether it reads the target; in any other operand, any subquery inside counts.
+  return node && !v.scalar && namesAny(node, readers(scope)) ? { ...withCondition, readsTarget: true } : withCondition;
 }
 
 function operand(node: Node | undefined, scope: Scope): Value {
@@ -194,17 +244,22 @@ function operand(node: Node | undefined, scope: Scope): Value {
       return { ...inner, bare: false, number: undefined, text: `${b.op === 'Minus' ? '-' : b.op === 'Plus' ? '+' : `${String(b.op).toUpperCase()} `}${inner.text}` };
     }
     case 'Subquery':
-      return subquery(b, scope);
+      return { ...subquery(b, scope), scalar: true };
     case 'BinaryOp': {
       const l = value(b.left, scope);
       const r = value(b.right, scope);
       return { text: `${l.text} ${SYMBOL[b.op] ?? b.op} ${r.text}`, columns: [...l.columns, ...r.columns] };
     }
+    case 'Tuple': {
+      const row: Value[] = (Array.isArray(b) ? b : []).map((n: Node) => value(n, scope));
+      return { text: `(${row.map((v) => v.text).join(', ')})`, columns: row.flatMap((v) => v.columns), row };
+    }
     case 'Function': {
       const name = (b.name ?? []).map((p: Node) => p.Identifier?.value ?? '').join('.');
       const args = functionArgs(b.args).map((a) => value(a, scope));
       const star = JSON.stringify(b.args ?? {}).includes('Wildcard');
-      return { text: `${name}(${star ? '*' : args.map((a) => a.text).join(', ')})`, columns: args.flatMap((a) => a.columns) };
+      const call = { name: lower(name.split('.').pop()), args };
+      return { text: `${name}(${star ? '*' : args.map((a) => a.text).join(', ')})`, columns: args.flatMap((a) => a.columns), call };
     }
   }
   // CASE, intervals, tuples, struct access, ...: the columns anywhere inside (not in subqueries).
@@ -233,7 +288,7 @@ function columnsIn(node: unknown): Column[] {
 }
 
 function constant(v: Node | string): Value {
-  if (typeof v === 'string') return { text: v === 'Null' ? 'NULL' : v, columns: [] };
+  if (typeof v === 'string') return v === 'Null' ? { text: 'NULL', columns: [], null: true } : { text: v, columns: [] };
   const [kind, raw] = (Object.entries(v ?? {})[0] ?? ['Null', null]) as [string, any];
   switch (kind) {
     case 'Number':
@@ -250,7 +305,7 @@ function constant(v: Node | string): Value {
     case 'Placeholder':
       return { text: String(raw), columns: [] };
   }
-  return { text: kind === 'Null' ? 'NULL' : 'constant', columns: [] };
+  return kind === 'Null' ? { text: 'NULL', columns: [], null: true } : { text: 'constant', columns: [] };
 }
 
 /** A subquery refers to the row being written when it names the target's alias or table, not its own. */
@@ -261,7 +316,8 @@ function correlated(query: unknown, scope: Scope): boolean {
 // Columns qualified with the target and not with one of the subquery's own relations; and, in a
 // subquery with no relation of its own (SELECT id), every column, which can only be the outer row's.
 function outerColumns(query: unknown, scope: Scope): Column[] {
-  const own = new Set(relationNames(query, true).map(lower));
+  // FROM t AS t2 makes t2 the subquery's own; t there is still the outer row.
+  const own = new Set(relationNames(query, true, true).map(lower));
   const none: Scope = { target: [], others: [] };
   const out: Column[] = [];
   const visit = (n: unknown): void => {
