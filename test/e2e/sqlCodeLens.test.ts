@@ -69,6 +69,13 @@ describe('Run SQL from a CodeLens in a real VS Code', () => {
     await waitFor(async () => (await lens(/^\W*Run$/).count()) === 2, 60_000, () => 'the Run CodeLenses did not appear');
     assert.equal(await lens(/Run all 2/).count(), 1);
     assert.equal(await lens(/Choose connection/).count(), 1);
+    // The panel must be ready first: a run that ends before it is comes back as a saved turn
+    // (answer and grid only), which approvalQueue.test.ts covers.
+    const askInput = vscode.panel.locator('[data-testid="ask-input"]');
+    if (!(await askInput.isVisible().catch(() => false))) {
+      await vscode.page.locator('.activitybar .action-item a[aria-label^="Pipewright"]').click();
+    }
+    await askInput.waitFor({ timeout: 60_000 });
     await lens(/^\W*Run$/).first().click();
     await pickConnection('Sample warehouse');
 
