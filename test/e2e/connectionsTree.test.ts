@@ -121,7 +121,14 @@ describe('The Connections tree in a real VS Code', () => {
     await waitFor(async () => (await labels(3)).includes(`${tableName(999)} table`), 10_000, () => `the first page does not end at ${tableName(999)}`);
     assert.ok(!(await labels(3)).includes(`${tableName(1000)} table`), 'only the first 1,000 tables are listed');
     await vscode.page.screenshot({ path: join(OUT, 'tree-03-more.png') });
-    await more.click();
+    // The virtual list may re-render (and drop the row) between looking and clicking: bring it
+    // back to the end and click it in one step, until the click lands.
+    await waitFor(async () => {
+      await vscode.page.keyboard.press('End');
+      if (!(await more.isVisible())) return false;
+      await more.click({ timeout: 2_000 });
+      return true;
+    }, 20_000, () => 'the "3 more…" row could not be clicked');
     let last: string[] = [];
     await waitFor(async () => {
       await vscode.page.keyboard.press('End');
