@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test as nodeTest } from 'node:test';
-import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { createDuckDbFile, readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const WIDE_TABLES = 1003;
@@ -20,14 +20,11 @@ describe('The Connections tree in a real VS Code', () => {
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const seed = await DuckDBInstance.create(wideFile);
-    const c = await seed.connect();
-    await c.run('CREATE SCHEMA bulk; CREATE SCHEMA reporting');
-    await c.run(Array.from({ length: WIDE_TABLES }, (_, i) => `CREATE TABLE bulk.${tableName(i)} (id INTEGER NOT NULL, note VARCHAR)`).join(';\n'));
-    await c.run("CREATE VIEW reporting.recent AS SELECT id FROM bulk.t_0000; COMMENT ON VIEW reporting.recent IS 'Newest rows'");
-    c.disconnectSync();
-    seed.closeSync();
+    await createDuckDbFile(wideFile, [
+      'CREATE SCHEMA bulk; CREATE SCHEMA reporting',
+      Array.from({ length: WIDE_TABLES }, (_, i) => `CREATE TABLE bulk.${tableName(i)} (id INTEGER NOT NULL, note VARCHAR)`).join(';\n'),
+      "CREATE VIEW reporting.recent AS SELECT id FROM bulk.t_0000; COMMENT ON VIEW reporting.recent IS 'Newest rows'",
+    ]);
     vscode = await startCodeServer({
       settings: { 'pipewright.connections': [{ id: 'wide', kind: 'duckdb', label: 'Wide', path: wideFile, environment: 'dev' }] },
     });

@@ -8,7 +8,7 @@ import { after, before, describe, test as nodeTest } from 'node:test';
 import { SLOW_SQL, sampleWarehouseScript, TOP_CUSTOMERS_SQL } from '../support/sampleScript';
 import { seedCrm, startPostgres, type TestPostgres } from '../support/postgresServer';
 import { lastToolOutput, startScriptedModel, type Script, type ScriptedModel } from '../support/scriptedModelServer';
-import { readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
+import { createDuckDbFile, readPipewrightLog, runCommand, startCodeServer, waitFor, type CodeServer } from './codeServer';
 
 const OUT = join(__dirname, '..', '..', 'test-output', 'e2e');
 const API_KEY = 'sk-e2e-canary-7f3a9c';
@@ -44,12 +44,7 @@ describe('Pipewright in a real VS Code', () => {
 
   before(async () => {
     mkdirSync(OUT, { recursive: true });
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const seed = await DuckDBInstance.create(scratchFile);
-    const seedConnection = await seed.connect();
-    await seedConnection.run('CREATE TABLE scratch (n INTEGER)');
-    seedConnection.disconnectSync();
-    seed.closeSync();
+    await createDuckDbFile(scratchFile, ['CREATE TABLE scratch (n INTEGER)']);
     pg = await startPostgres();
     await seedCrm(pg);
     model = await startScriptedModel((request, index) => {
